@@ -1,0 +1,1 @@
+"""Validate Google Cloud Batch image-streaming jobs and submit them from events."""
