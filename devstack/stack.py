@@ -1,0 +1,184 @@
+"""The whole pipeline on loopback, wired as Eventarc and Pub/Sub wire it in the cloud.
+
+Cloud Storage notifications go to an uploads topic; push subscriptions deliver
+that topic, the requests topic, the job state topic and the reconcile topic to
+the four functions, each served by Functions Framework, with a dead-letter
+topic behind every push subscription.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from devstack import processes
+
+ENTRY_POINTS = ("submit_from_gcs", "submit_from_pubsub", "relay_job_state")
+RECONCILER = "reconcile_jobs"
+
+
+@dataclass(frozen=True)
+class Topics:
+    """Topic ids of the local stack, the same names ``deploy.sh`` creates."""
+
+    requests: str = "batch-job-requests"
+    uploads: str = "batch-job-uploads"
+    events: str = "batch-job-events"
+    job_state: str = "batch-job-state"
+    reconcile: str = "batch-job-reconcile"
+    dead_letters: str = "batch-job-dead-letters"
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Loopback ports; each can be moved with an environment variable."""
+
+    pubsub: int = 8085
+    storage: int = 4443
+    batch: int = 8089
+    functions: int = 8081
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str]) -> Ports:
+        """Read the ``PUBSUB_PORT``, ``STORAGE_PORT``, ... variables over defaults."""
+        defaults = cls()
+        return cls(
+            pubsub=int(env.get("PUBSUB_PORT", defaults.pubsub)),
+            storage=int(env.get("STORAGE_PORT", defaults.storage)),
+            batch=int(env.get("BATCH_PORT", defaults.batch)),
+            functions=int(env.get("FUNCTIONS_PORT", defaults.functions)),
+        )
+
+    @classmethod
+    def free(cls) -> Ports:
+        """Pick free ports, for tests that must not collide with a running stack."""
+        return cls(
+            pubsub=processes.free_port(),
+            storage=processes.free_port(),
+            batch=processes.free_port(),
+            functions=processes.free_port(),
+        )
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    """What the local stack is called and where it listens."""
+
+    log_dir: Path
+    ports: Ports = field(default_factory=Ports)
+    project: str = "local-project"
+    region: str = "us-central1"
+    bucket: str = "batch-job-requests"
+    topics: Topics = field(default_factory=Topics)
+    batch_emulator_args: tuple[str, ...] = ()
+    reconcile_every_seconds: float = 5.0
+    preflight: bool = False
+
+    def topic_path(self, topic: str) -> str:
+        """Return the full resource name of ``topic`` in the local project."""
+        return f"projects/{self.project}/topics/{topic}"
+
+
+@dataclass
+class LocalStack:
+    """Addresses of a running stack, and the environment that reaches it."""
+
+    settings: StackSettings
+    pubsub: processes.Service
+    storage: processes.Service
+    batch: processes.Service
+    functions: dict[str, processes.Service]
+
+    def client_environment(self) -> dict[str, str]:
+        """Return the variables a client (the CLI, a test) needs to use the stack."""
+        return {
+            "GOOGLE_CLOUD_PROJECT": self.settings.project,
+            "BATCH_REGION": self.settings.region,
+            "PUBSUB_EMULATOR_HOST": self.pubsub.address,
+            "STORAGE_EMULATOR_HOST": self.storage.url,
+            "BATCH_EMULATOR_HOST": self.batch.address,
+            "EVENTS_TOPIC": self.settings.topics.events,
+            "JOB_STATE_TOPIC": self.settings.topics.job_state,
+            "REQUESTS_TOPIC": self.settings.topics.requests,
+            "REQUESTS_BUCKET": self.settings.bucket,
+        }
+
+
+def function_environment(
+    settings: StackSettings, pubsub: str, storage: str, batch: str
+) -> dict[str, str]:
+    """Return the environment each function runs with, as deploy.sh sets it."""
+    return {
+        "GOOGLE_CLOUD_PROJECT": settings.project,
+        "BATCH_REGION": settings.region,
+        "EVENTS_TOPIC": settings.topics.events,
+        "JOB_STATE_TOPIC": settings.topics.job_state,
+        "REQUEST_PREFIX": "jobs/",
+        "STATUS_PREFIX": "status/",
+        "PREFLIGHT": "true" if settings.preflight else "false",
+        "PUBSUB_EMULATOR_HOST": pubsub,
+        "STORAGE_EMULATOR_HOST": storage,
+        "BATCH_EMULATOR_HOST": batch,
+        "THREADS": "8",
+    }
+
+
+def _entry_points() -> tuple[str, ...]:
+    main_py = (processes.PROJECT_ROOT / "main.py").read_text()
+    if f"def {RECONCILER}(" in main_py:
+        return (*ENTRY_POINTS, RECONCILER)
+    return ENTRY_POINTS
+
+
+@contextmanager
+def running_stack(settings: StackSettings) -> Iterator[LocalStack]:
+    """Start every service, wire topics and subscriptions, stop all on exit."""
+    ports = settings.ports
+    with ExitStack() as stack:
+        pubsub = stack.enter_context(
+            processes.pubsub_emulator(ports.pubsub, settings.log_dir)
+        )
+        os.environ["PUBSUB_EMULATOR_HOST"] = pubsub.address
+        from devstack import wiring
+
+        wiring.create_topics(settings)
+        storage = stack.enter_context(
+            processes.gcs_emulator(
+                ports.storage,
+                settings.log_dir,
+                pubsub.address,
+                settings.project,
+                settings.topics.uploads,
+            )
+        )
+        os.environ["STORAGE_EMULATOR_HOST"] = storage.url
+        wiring.create_bucket(settings)
+        batch = stack.enter_context(
+            processes.batch_emulator(
+                ports.batch,
+                settings.log_dir,
+                pubsub.address,
+                settings.batch_emulator_args,
+            )
+        )
+        env = function_environment(settings, pubsub.address, storage.url, batch.address)
+        functions = {
+            name: stack.enter_context(
+                processes.function_server(
+                    name, ports.functions + index, settings.log_dir, env
+                )
+            )
+            for index, name in enumerate(_entry_points())
+        }
+        wiring.create_push_subscriptions(
+            settings, {name: svc.url for name, svc in functions.items()}
+        )
+        if RECONCILER in functions:
+            stop = threading.Event()
+            stack.callback(stop.set)
+            wiring.start_reconcile_schedule(settings, stop)
+        yield LocalStack(settings, pubsub, storage, batch, functions)
