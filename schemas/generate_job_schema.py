@@ -10,6 +10,7 @@ image-streaming rules, each subschema tagged with its rule id in `x-rule`.
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 from typing import Any, Final
@@ -56,6 +57,9 @@ STREAMING_FIELDS: Final = {
     "enable_image_streaming",
 }
 
+# Names too generic to stand alone in a message.
+TITLES: Final = {"JobNotification.Message": "notification message"}
+
 INT64_RANGE: Final = (-(2**63), 2**63 - 1)
 INT32_RANGE: Final = (-(2**31), 2**31 - 1)
 LOCATION_ENTRY: Final = (
@@ -72,12 +76,11 @@ def short_name(message: Descriptor) -> str:
 
 def title(message: Descriptor) -> str:
     """Return the words messages use for a message, e.g. instance policy."""
-    words: list[str] = []
-    for char in str(message.name):
-        if char.isupper() and words:
-            words.append(" ")
-        words.append(char.lower())
-    return "".join(words).replace("n f s", "nfs").replace("g c s", "gcs")
+    name = short_name(message)
+    if name in TITLES:
+        return TITLES[name]
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z][a-z]*", str(message.name))
+    return " ".join(word if word.isupper() else word.lower() for word in words)
 
 
 def spellings(field: FieldDescriptor) -> list[str]:
@@ -207,6 +210,8 @@ def message_schema(message: Descriptor, defs: dict[str, Schema]) -> Schema:
         for required in REQUIRED.get(name, [])
     ]
     checks += oneof_checks(message)
+    for check in [*checks, *dependents.values()]:
+        check["x-owner"] = title(message)  # messages name the object at fault
     schema = {
         "title": title(message),
         "type": "object",
@@ -276,6 +281,7 @@ def add_streaming_rules(defs: dict[str, Schema]) -> None:
         {
             "x-rule": STREAMING_REQUIRED,
             "x-check": STREAMING_REQUIRED,
+            "x-owner": container["title"],
             "x-field": "enableImageStreaming",
             "anyOf": streaming,
         }
