@@ -1,0 +1,7 @@
+"""`python -m functions ...`: the command line."""
+
+import sys
+
+from functions.cli import main
+
+sys.exit(main())
