@@ -13,6 +13,7 @@ from types import FrameType
 from batch_emulator.app import Emulator
 from batch_emulator.faults import CREATE_FAILURE_CODES, Faults
 from batch_emulator.lifecycle import Timing
+from batch_emulator.notifier import PUBLISH_TIMEOUT_SECONDS, PubSubPublisher
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -29,6 +30,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         default=0.5,
         metavar="SECONDS",
         help="pause before each job and task state change (default 0.5)",
+    )
+    parser.add_argument(
+        "--publish-timeout",
+        type=float,
+        default=PUBLISH_TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help="give up publishing a notification after this long (default 5)",
     )
     faults = parser.add_argument_group("fault injection (all off by default)")
     faults.add_argument(
@@ -90,7 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     timing = Timing(state_delay=args.state_delay)
     try:
-        emulator = Emulator(args.host, args.port, timing, faults_from(args))
+        publisher = PubSubPublisher(args.publish_timeout)
+        emulator = Emulator(args.host, args.port, timing, faults_from(args), publisher)
     except OSError as exc:
         print(f"cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2

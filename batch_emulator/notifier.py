@@ -141,8 +141,9 @@ class Notifier:
 class PubSubPublisher:
     """Publishes to the Pub/Sub emulator at PUBSUB_EMULATOR_HOST, never to Google."""
 
-    def __init__(self) -> None:
+    def __init__(self, timeout: float = PUBLISH_TIMEOUT_SECONDS) -> None:
         self._client: Any = None
+        self._timeout = timeout
 
     def __call__(self, topic: str, data: bytes, attributes: dict[str, str]) -> None:
         """Publish one message and wait for the emulator to accept it."""
@@ -157,11 +158,11 @@ class PubSubPublisher:
             future = self._client.publish(
                 topic,
                 data,
-                retry=retry.Retry(timeout=PUBLISH_TIMEOUT_SECONDS),
-                timeout=PUBLISH_TIMEOUT_SECONDS,
+                retry=retry.Retry(timeout=self._timeout),
+                timeout=self._timeout,
                 **attributes,
             )
-            future.result(timeout=2 * PUBLISH_TIMEOUT_SECONDS)
+            future.result(timeout=2 * self._timeout)
         except exceptions.NotFound as exc:
             raise PublishFailed(f"topic {topic} does not exist") from exc
         except (exceptions.GoogleAPICallError, TimeoutError) as exc:

@@ -56,7 +56,11 @@ def message_json(message: Any, integer_enums: bool) -> str:
     wrapper = getattr(batch_v1alpha, type(message).__name__, None)
     if wrapper is not None and hasattr(wrapper, "wrap"):
         return str(
-            wrapper.to_json(wrapper.wrap(message), use_integers_for_enums=integer_enums)
+            wrapper.to_json(
+                wrapper.wrap(message),
+                use_integers_for_enums=integer_enums,
+                always_print_fields_with_no_presence=False,
+            )
         )
     text: str = json_format.MessageToJson(message, use_integers_for_enums=integer_enums)
     return text

@@ -27,6 +27,11 @@ JobPb: Any = batch_v1alpha.Job.pb()
 TaskPb: Any = batch_v1alpha.Task.pb()
 TERMINAL = frozenset({JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED})
 DEFAULT_PAGE_SIZE = 100
+# What each long-running operation answers when done (the client checks the type).
+_RESPONSES: dict[str, Any] = {
+    "delete": empty_pb2.Empty,
+    "cancel": batch_v1alpha.CancelJobResponse.pb(),
+}
 Clock = Callable[[], datetime]
 
 
@@ -92,10 +97,11 @@ class JobStore:
                 return _copy(earlier.job)
             if name in self._records:
                 raise ApiError("ALREADY_EXISTS", f"Job {name} already exists.")
-            record = _Record(_accepted(job, name, self.clock()), [], request_id)
+            now = self.clock()
+            record = _Record(_accepted(job, name, now), [], request_id)
             record.tasks = _new_tasks(record.job)
             self._records[name] = record
-            self._set_state(record, JobState.QUEUED, "")
+            self._set_state(record, JobState.QUEUED, "", now)
             return _copy(record.job)
 
     def get(self, name: str) -> Any:
@@ -177,14 +183,14 @@ class JobStore:
             return _copy(operation)
 
     def finish_operation(self, name: str) -> None:
-        """Mark an operation done with an empty response."""
+        """Mark an operation done with the response its verb returns."""
         with self._lock:
             operation = self._operations[name]
             metadata = batch_v1alpha.OperationMetadata.pb()()
             operation.metadata.Unpack(metadata)
             metadata.end_time.FromDatetime(self.clock())
             operation.metadata.Pack(metadata)
-            operation.response.Pack(empty_pb2.Empty())
+            operation.response.Pack(_RESPONSES[metadata.verb]())
             operation.done = True
 
     def get_operation(self, name: str) -> Any:
@@ -216,8 +222,10 @@ class JobStore:
                 return record
         return None
 
-    def _set_state(self, record: _Record, state: int, reason: str) -> None:
-        now = self.clock()
+    def _set_state(
+        self, record: _Record, state: int, reason: str, now: datetime | None = None
+    ) -> None:
+        now = now or self.clock()
         status = record.job.status
         previous = JobState(status.state)
         if previous is not JobState.STATE_UNSPECIFIED:
