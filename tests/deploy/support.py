@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,17 +31,20 @@ class FakeGcloud:
             "PATH": f"{FAKE_BIN}{os.pathsep}{os.environ['PATH']}",
             "HOME": str(self.state),
             "FAKE_GCLOUD_STATE": str(self.state),
-            "FAKE_GCLOUD_PYTHON": sys.executable,
         }
 
     def calls(self) -> list[list[str]]:
         """Return every recorded argv, oldest first, and forget them."""
-        log = self.state / "calls.jsonl"
+        log = self.state / "calls.log"
         if not log.exists():
             return []
-        calls = [json.loads(line) for line in log.read_text().splitlines()]
+        lines = log.read_text().splitlines()
         log.unlink()
-        return calls
+        return [line.split("\x1f")[:-1] for line in lines]
+
+    def resources(self) -> list[str]:
+        """Return what the stand-in holds as existing, one name per resource."""
+        return sorted(path.name for path in (self.state / "resources").iterdir())
 
 
 def run_deploy(

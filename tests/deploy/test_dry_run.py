@@ -37,9 +37,11 @@ def deploy_line(name: str, trigger: str) -> str:
     )
 
 
-@pytest.fixture
-def plan(fake_gcloud: FakeGcloud) -> list[str]:
+@pytest.fixture(scope="module")
+def plan(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     """Return the dry-run lines of a full deploy with a known project number."""
+    fake_gcloud = FakeGcloud(tmp_path_factory.mktemp("fake-gcloud"))
+
     result = run_deploy(
         "--dry-run", *SETTINGS, "--project-number=4242", env=fake_gcloud.env
     )
