@@ -11,10 +11,11 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TextIO, TypeAlias
 
+from functions.errors import ConfigurationError, TransientError
 from functions.locations import is_region
 from functions.validation import check_job
 from functions.violations import Violation
@@ -78,6 +79,14 @@ def _read(name: str) -> bytes:
         return file.read()
 
 
+def _preflight(document: Mapping[str, object]) -> list[Violation]:
+    """Check each streaming image's manifest in the registry; return violations."""
+    from functions.preflight import preflight_job
+    from functions.registry import shared_registry
+
+    return preflight_job(document, shared_registry())
+
+
 def _region(text: str) -> str:
     """Parse --location: a region such as us-central1."""
     if not is_region(text):
@@ -97,7 +106,14 @@ def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write(f"validate: cannot read {name}: {exc.strerror or exc}\n")
             failed_reads = True
             continue
-        results.append(FileResult(name, check_job(data, args.location)[1]))
+        document, violations = check_job(data, args.location)
+        if args.preflight and document is not None:
+            try:
+                violations += _preflight(document)
+            except (TransientError, ConfigurationError) as exc:
+                err.write(f"validate: the registry preflight could not run: {exc}\n")
+                return EXIT_USAGE
+        results.append(FileResult(name, violations))
 
     render = render_json if args.format == "json" else render_text
     out.write(render(results))
@@ -123,6 +139,12 @@ def add_validate(
         help="region the job is for (default: $BATCH_REGION or us-central1)",
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--preflight",
+        action="store_true",
+        help="also read each image's manifest from the registry (schema 1, empty "
+        "or duplicate layers, missing or unreadable images)",
+    )
     parser.add_argument(
         "files", nargs="+", metavar="FILE", help="job JSON file; - reads stdin"
     )

@@ -8,6 +8,7 @@ one HEAD per lookup to learn its current digest, because tags move.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -23,6 +24,7 @@ from google.api_core import exceptions as api_exceptions
 from google.api_core import retry as api_retry
 from google.auth.transport.requests import AuthorizedSession
 
+from functions.config import Settings, load_settings
 from functions.errors import ConfigurationError, TransientError
 from functions.images import ImageRef
 from functions.preflight import (
@@ -84,10 +86,11 @@ class Registry:
     def from_environment(cls, env: Mapping[str, str] | None = None) -> Registry:
         """Build the registry client: the emulator if set, else ADC with a token."""
         env = os.environ if env is None else env
+        retry = _retry(load_settings(env))
         emulator_host = env.get(EMULATOR_HOST)
         if emulator_host:
             # A local registry speaks plain HTTP and wants no token.
-            return cls(requests.Session(), emulator_host=emulator_host)
+            return cls(requests.Session(), emulator_host=emulator_host, retry=retry)
 
         try:
             credentials, _ = google.auth.default(scopes=[CLOUD_PLATFORM_SCOPE])
@@ -98,7 +101,7 @@ class Registry:
             ) from exc
         # AuthorizedSession refreshes the token before a request when it expired.
         session = AuthorizedSession(credentials)  # type: ignore[no-untyped-call]
-        return cls(session)
+        return cls(session, retry=retry)
 
     def image_manifest(self, image: ImageRef) -> Lookup:
         """Return the linux/amd64 image manifest of ``image``, or why there is none."""
@@ -196,6 +199,19 @@ class Registry:
         if self._emulator_host:
             return f"http://{self._emulator_host}"
         return f"https://{image.host}"
+
+
+def _retry(settings: Settings) -> api_retry.Retry:
+    """The default policy, bounded by RETRY_TIMEOUT and RETRY_INITIAL like the rest."""
+    return DEFAULT_RETRY.with_timeout(settings.retry_timeout).with_delay(
+        initial=settings.retry_initial, maximum=max(settings.retry_initial, 4.0)
+    )
+
+
+@functools.cache
+def shared_registry() -> Registry:
+    """Return this process's registry client, built from os.environ on first use."""
+    return Registry.from_environment()
 
 
 def _absent(response: requests.Response) -> NotFound | AccessDenied | None:
