@@ -1,0 +1,41 @@
+"""Which deliveries the flows act on, and which they acknowledge and skip."""
+
+from __future__ import annotations
+
+from functions.relay import relay_reason
+from functions.sources import Upload
+from functions.submit import ignore_reason
+
+
+def _reason(name: str, size: int | None = 10) -> str | None:
+    return ignore_reason(Upload("b", name, "1", size=size), "jobs/", "status/")
+
+
+def test_job_requests_are_json_under_the_request_prefix() -> None:
+    """Only non-empty .json objects under the request prefix are job requests."""
+    assert _reason("jobs/a.json") is None
+    assert _reason("other/a.json") == "it is outside the request prefix 'jobs/'"
+    assert _reason("jobs/a.yaml") == "its name does not end in .json"
+    assert _reason("jobs/a.json", size=0) == "it is empty"
+
+
+def test_status_reports_never_trigger_a_submission() -> None:
+    """A report is skipped even when the request prefix is empty."""
+    upload = Upload("b", "status/a.json", "1", size=10)
+
+    assert ignore_reason(upload, "", "status/") == (
+        "it is a status report (under 'status/')"
+    )
+
+
+def test_only_final_job_states_are_relayed() -> None:
+    """Task messages and non-final job states are acknowledged without an event."""
+    job = {"Type": "JOB_STATE_CHANGED", "JobName": "projects/1/locations/r/jobs/j"}
+
+    assert relay_reason({**job, "NewJobState": "SUCCEEDED"}) is None
+    assert relay_reason({**job, "NewJobState": "RUNNING"}) == (
+        "RUNNING is not a final state"
+    )
+    assert relay_reason({"Type": "TASK_STATE_CHANGED", "NewTaskState": "FAILED"}) == (
+        "it is a TASK_STATE_CHANGED message, not JOB_STATE_CHANGED"
+    )
