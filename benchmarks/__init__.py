@@ -1,0 +1,1 @@
+"""Timing commands, one module per benchmark: `python -m benchmarks NAME`."""
