@@ -169,10 +169,14 @@ def oneof_checks(message: Descriptor) -> list[Schema]:
         if len(members) < 2:
             continue  # a proto3 `optional` field, not a real choice
         names = [member.json_name for member in members]
+        # One flat list of required pairs (every spelling of every two members)
+        # is far cheaper to evaluate than nested anyOf/allOf.
         pairs = [
-            {"allOf": [has_field(one), has_field(other)]}
+            {"required": [first, second]}
             for index, one in enumerate(members)
             for other in members[index + 1 :]
+            for first in spellings(one)
+            for second in spellings(other)
         ]
         checks.append(
             {"x-check": "oneof-many", "x-oneof": names, "not": {"anyOf": pairs}}
