@@ -165,7 +165,11 @@ class PubSubPublisher:
             future.result(timeout=2 * self._timeout)
         except exceptions.NotFound as exc:
             raise PublishFailed(f"topic {topic} does not exist") from exc
-        except (exceptions.GoogleAPICallError, TimeoutError) as exc:
+        except (
+            exceptions.GoogleAPICallError,
+            exceptions.RetryError,
+            TimeoutError,
+        ) as exc:
             raise PublishFailed(f"{type(exc).__name__}: {exc}") from exc
 
 
