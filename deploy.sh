@@ -157,22 +157,32 @@ set_option() {
 }
 
 validate_settings() {
-  local problems=()
-  [[ -n $PROJECT ]] || problems+=("missing setting PROJECT: pass --project or set PROJECT or GOOGLE_CLOUD_PROJECT")
-  [[ -n $REGION ]] || problems+=("missing setting REGION: pass --region or set REGION or BATCH_REGION")
-  [[ -n $BUCKET ]] || problems+=("missing setting BUCKET: pass --bucket or set BUCKET")
-  in_range CONCURRENCY 1 1000 || problems+=("CONCURRENCY must be a whole number from 1 to 1000, got '$CONCURRENCY'")
-  in_range MAX_INSTANCES 1 1000 || problems+=("MAX_INSTANCES must be a whole number from 1 to 1000, got '$MAX_INSTANCES'")
-  in_range MAX_DELIVERY_ATTEMPTS 5 100 || problems+=("MAX_DELIVERY_ATTEMPTS must be a whole number from 5 to 100, got '$MAX_DELIVERY_ATTEMPTS'")
-  in_range RECONCILE_MINUTES 1 59 || problems+=("RECONCILE_MINUTES must be a whole number from 1 to 59, got '$RECONCILE_MINUTES'")
-  in_range TIMEOUT 1 "$MAX_EVENT_TIMEOUT" || problems+=("TIMEOUT must be whole seconds from 1 to $MAX_EVENT_TIMEOUT (event-driven limit), got '$TIMEOUT'")
-  [[ $PREFLIGHT == true || $PREFLIGHT == false ]] || problems+=("PREFLIGHT must be true or false, got '$PREFLIGHT'")
-  cpu_allows_concurrency || problems+=("CONCURRENCY $CONCURRENCY needs CPU of at least 1 on 2nd gen functions, got '$CPU'")
+  PROBLEMS=()
+  require PROJECT "--project or set PROJECT or GOOGLE_CLOUD_PROJECT"
+  require REGION "--region or set REGION or BATCH_REGION"
+  require BUCKET "--bucket or set BUCKET"
+  check_range CONCURRENCY 1 1000
+  check_range MAX_INSTANCES 1 1000
+  check_range MAX_DELIVERY_ATTEMPTS 5 100
+  check_range RECONCILE_MINUTES 1 59
+  check_range TIMEOUT 1 "$MAX_EVENT_TIMEOUT"
+  [[ $PREFLIGHT == true || $PREFLIGHT == false ]] ||
+    PROBLEMS+=("PREFLIGHT must be true or false, got '$PREFLIGHT'")
+  cpu_allows_concurrency ||
+    PROBLEMS+=("CONCURRENCY $CONCURRENCY needs CPU of at least 1 on 2nd gen functions, got '$CPU'")
   # --set-env-vars separates variables with commas.
   [[ "$REQUEST_PREFIX$STATUS_PREFIX$EVENTS_TOPIC$JOB_STATE_TOPIC" != *,* ]] ||
-    problems+=("REQUEST_PREFIX, STATUS_PREFIX and topic names must not contain commas")
-  valid_steps || problems+=("--only takes steps from: ${STEPS[*]}; got '$ONLY'")
-  ((${#problems[@]} == 0)) || usage_error "${problems[@]}"
+    PROBLEMS+=("REQUEST_PREFIX, STATUS_PREFIX and topic names must not contain commas")
+  valid_steps || PROBLEMS+=("--only takes steps from: ${STEPS[*]}; got '$ONLY'")
+  ((${#PROBLEMS[@]} == 0)) || usage_error "${PROBLEMS[@]}"
+}
+
+require() {
+  [[ -n ${!1} ]] || PROBLEMS+=("missing setting $1: pass $2")
+}
+
+check_range() {
+  in_range "$@" || PROBLEMS+=("$1 must be a whole number from $2 to $3, got '${!1}'")
 }
 
 in_range() {
@@ -315,10 +325,6 @@ pubsub_agent() {
   printf 'service-%s@gcp-sa-pubsub.iam.gserviceaccount.com' "$PROJECT_NUMBER"
 }
 
-topics() {
-  printf '%s\n' "$REQUESTS_TOPIC" "$EVENTS_TOPIC" "$JOB_STATE_TOPIC" \
-    "$RECONCILE_TOPIC" "$DEAD_LETTER_TOPIC"
-}
 
 entry_point() {
   printf '%s' "${1//-/_}"
@@ -366,10 +372,11 @@ deploy_accounts() {
 
 deploy_topics() {
   local topic
-  while read -r topic; do
+  for topic in "$REQUESTS_TOPIC" "$EVENTS_TOPIC" "$JOB_STATE_TOPIC" \
+    "$RECONCILE_TOPIC" "$DEAD_LETTER_TOPIC"; do
     exists gcloud pubsub topics describe "$topic" "--project=$PROJECT" ||
       run gcloud pubsub topics create "$topic" "--project=$PROJECT"
-  done < <(topics)
+  done
   exists gcloud pubsub subscriptions describe "$DEAD_LETTER_SUBSCRIPTION" \
     "--project=$PROJECT" ||
     run gcloud pubsub subscriptions create "$DEAD_LETTER_SUBSCRIPTION" \
@@ -506,11 +513,12 @@ teardown_topics() {
     run gcloud pubsub subscriptions delete "$DEAD_LETTER_SUBSCRIPTION" \
       "--project=$PROJECT" --quiet
   fi
-  while read -r topic; do
+  for topic in "$REQUESTS_TOPIC" "$EVENTS_TOPIC" "$JOB_STATE_TOPIC" \
+    "$RECONCILE_TOPIC" "$DEAD_LETTER_TOPIC"; do
     if exists gcloud pubsub topics describe "$topic" "--project=$PROJECT"; then
       run gcloud pubsub topics delete "$topic" "--project=$PROJECT" --quiet
     fi
-  done < <(topics)
+  done
 }
 
 teardown_bucket() {

@@ -44,8 +44,7 @@ def test_timeout_above_the_event_limit_is_refused(fake_gcloud: FakeGcloud) -> No
 
     assert result.returncode == 2
     assert result.stderr == (
-        "deploy.sh: TIMEOUT must be whole seconds from 1 to 540 (event-driven "
-        "limit), got '600'\n" + USAGE
+        "deploy.sh: TIMEOUT must be a whole number from 1 to 540, got '600'\n" + USAGE
     )
 
 
