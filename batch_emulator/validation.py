@@ -40,6 +40,7 @@ def check_job(job: Any) -> None:
             f"{len(job.task_groups)}."
         )
     _check_runnables(job.task_groups[0].task_spec.runnables)
+    _check_secrets(job.task_groups[0])
     _check_counts(job.task_groups[0])
     _check_labels(dict(job.labels))
 
@@ -77,3 +78,17 @@ def _check_labels(labels: dict[str, str]) -> None:
             raise invalid_argument(
                 f"Label {key!r} uses a reserved prefix (goog- or google-)."
             )
+
+
+def _check_secrets(group: Any) -> None:
+    environments = [group.task_spec.environment, *group.task_environments]
+    environments += [runnable.environment for runnable in group.task_spec.runnables]
+    if any(
+        e.secret_variables or e.HasField("encrypted_variables") for e in environments
+    ):
+        # Nothing here can read Secret Manager or Cloud KMS.
+        raise ApiError(
+            "UNIMPLEMENTED",
+            "The Batch emulator does not support secretVariables or "
+            "encryptedVariables.",
+        )
