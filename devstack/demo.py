@@ -16,6 +16,7 @@ from google.cloud import pubsub_v1
 from devstack import processes
 from devstack.stack import LocalStack, Ports, StackSettings, running_stack
 from devstack.wiring import storage_client, subscription_path
+from functions.console import describe_event, event_kind
 
 SAMPLE = processes.PROJECT_ROOT / "examples" / "image_streaming_simple_job.json"
 SAMPLE_VALUES = {
@@ -30,11 +31,9 @@ WAIT_SECONDS = 60.0
 
 @dataclass(frozen=True)
 class Event:
-    """One CloudEvent read from the events topic."""
+    """One CloudEvent read from the events topic: its kind and its data."""
 
     kind: str
-    id: str
-    subject: str
     data: dict[str, Any]
 
 
@@ -92,14 +91,10 @@ class EventWatch:
                 state = attributes.get("NewJobState", "")
                 self.out.write(f"  batch  {job}: {state}\n")
         for message in self._pull(self.events):
-            event = Event(
-                kind=message.attributes.get("ce-type", "").rsplit(".", 1)[-1],
-                id=message.attributes.get("ce-id", ""),
-                subject=message.attributes.get("ce-subject", ""),
-                data=json.loads(message.data or b"{}"),
-            )
-            self.seen.append(event)
-            self.out.write(describe(event))
+            attributes = dict(message.attributes)
+            data = json.loads(message.data or b"{}")
+            self.seen.append(Event(event_kind(attributes), data))
+            self.out.write(f"  event  {describe_event(attributes, data)}\n")
         self.out.flush()
 
     def wait_for(self, found: Callable[[Event], bool]) -> Event | None:
@@ -111,22 +106,6 @@ class EventWatch:
                     return event
             self.poll()
         return None
-
-
-def describe(event: Event) -> str:
-    """Render one event the way a person wants to read it in a terminal."""
-    lines = [f"  event  {event.kind:<9} {event.subject}  (id {event.id[:12]})\n"]
-    data = event.data
-    if event.kind == "rejected":
-        for violation in data.get("violations", []):
-            lines.append(
-                f"           {violation['path'] or '/'}: {violation['rule']} "
-                f"{violation['message']}\n"
-            )
-    elif "job" in data and isinstance(data["job"], dict):
-        job = data["job"]
-        lines.append(f"           job {job.get('name', '')}\n")
-    return "".join(lines)
 
 
 def upload(stack: LocalStack, name: str, body: bytes, out: TextIO) -> None:
@@ -155,7 +134,7 @@ def run(log_dir: Path, out: TextIO = sys.stdout) -> int:
     settings = StackSettings(
         log_dir=log_dir,
         ports=Ports.free(),  # never collide with a running `make dev`
-        batch_emulator_args=("--step-seconds", "0.5"),
+        batch_emulator_args=("--state-delay", "0.4"),
     )
     out.write(f"starting the local stack (logs in {log_dir})\n")
     out.flush()

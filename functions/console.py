@@ -21,7 +21,14 @@ def describe_event(attributes: Mapping[str, str], data: Mapping[str, Any]) -> st
             f"    {v.get('path') or '/'}: {v.get('rule')} {v.get('message')}"
             for v in data.get("violations", [])
         ]
-    job = data.get("job")
-    if isinstance(job, Mapping):
-        lines.append(f"    job {job.get('name', '')}")
+    if data.get("jobName"):
+        lines.append(f"    job {data['jobName']}")
+    source = data.get("source")
+    if isinstance(source, Mapping) and source:
+        where = ", ".join(f"{key}={value}" for key, value in sorted(source.items()))
+        lines.append(f"    from {where}")
+    counts = data.get("taskCounts")
+    if isinstance(counts, Mapping) and counts:
+        tasks = ", ".join(f"{count} {state}" for state, count in sorted(counts.items()))
+        lines.append(f"    tasks {tasks}; ran {data.get('runDuration') or '0s'}")
     return "\n".join(lines)

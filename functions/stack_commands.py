@@ -25,14 +25,16 @@ def _project(env: Mapping[str, str]) -> str:
 
 def upload_request(path: Path, env: Mapping[str, str]) -> str:
     """Upload a job request under the request prefix; return its ``gs://`` URL."""
-    from google.cloud import storage
+    import google.cloud.storage
 
     bucket = env.get("REQUESTS_BUCKET")
     if not bucket:
         raise ValueError("REQUESTS_BUCKET is not set: name the bucket jobs go to")
     prefix = env.get("REQUEST_PREFIX", "jobs/")
     name = f"{prefix}{path.name}"
-    client = storage.Client(project=_project(env), credentials=_credentials(env))
+    client = google.cloud.storage.Client(
+        project=_project(env), credentials=_credentials(env)
+    )
     blob = client.bucket(bucket).blob(name)
     blob.upload_from_filename(str(path), content_type="application/json")
     return f"gs://{bucket}/{name}#{blob.generation}"
@@ -42,10 +44,10 @@ def publish_request(
     path: Path, env: Mapping[str, str], attributes: Mapping[str, str]
 ) -> str:
     """Publish a job request on the requests topic; return the message id."""
-    from google.cloud import pubsub_v1
+    import google.cloud.pubsub_v1
 
     topic = env.get("REQUESTS_TOPIC", "batch-job-requests")
-    publisher = pubsub_v1.PublisherClient()
+    publisher = google.cloud.pubsub_v1.PublisherClient()
     future = publisher.publish(
         f"projects/{_project(env)}/topics/{topic}", path.read_bytes(), **attributes
     )
@@ -64,10 +66,10 @@ def follow_events(
     ``on_ready`` runs once the subscription exists, so an input it sends cannot
     produce an event this command misses.
     """
-    from google.cloud import pubsub_v1
+    import google.cloud.pubsub_v1
 
     project = _project(env)
-    subscriber = pubsub_v1.SubscriberClient()
+    subscriber = google.cloud.pubsub_v1.SubscriberClient()
     subscription = f"projects/{project}/subscriptions/follow-{uuid.uuid4().hex[:12]}"
     topic = env.get("EVENTS_TOPIC", "batch-job-events")
     subscriber.create_subscription(
