@@ -7,9 +7,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import grpc
+import grpc  # type: ignore[import-untyped]
 import pytest
-from google.cloud import batch_v1alpha, pubsub_v1
+from google.cloud import batch_v1alpha
+from google.cloud.pubsub_v1 import PublisherClient, SubscriberClient
 from google.pubsub_v1.services.publisher.transports import PublisherGrpcTransport
 from google.pubsub_v1.services.subscriber.transports import SubscriberGrpcTransport
 
@@ -40,7 +41,7 @@ def client(fast_batch_emulator: str) -> batch_v1alpha.BatchServiceClient:
 def publisher(pubsub_emulator: str) -> Any:
     """Return a Pub/Sub publisher client for the Pub/Sub emulator."""
     channel = grpc.insecure_channel(pubsub_emulator)
-    return pubsub_v1.PublisherClient(transport=PublisherGrpcTransport(channel=channel))
+    return PublisherClient(transport=PublisherGrpcTransport(channel=channel))
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +49,7 @@ def subscriber(pubsub_emulator: str) -> Any:
     """Return a Pub/Sub subscriber client for the Pub/Sub emulator."""
     channel = grpc.insecure_channel(pubsub_emulator)
     transport = SubscriberGrpcTransport(channel=channel)
-    return pubsub_v1.SubscriberClient(transport=transport)
+    return SubscriberClient(transport=transport)
 
 
 @pytest.fixture

@@ -271,7 +271,7 @@ def test_delete_returns_an_operation_and_the_job_disappears(client: Client) -> N
 
     operation = client.delete_job(name=created.name)
     state = client.get_job(name=created.name).status.state.name
-    operation.result(timeout=10)
+    operation.result(timeout=10)  # type: ignore[no-untyped-call]
 
     assert state == "DELETION_IN_PROGRESS"
     assert operation.metadata.verb == "delete"
@@ -287,7 +287,8 @@ def test_cancel_stops_a_running_job(client: Client) -> None:
     )
     wait_for_state(client, created.name, {"RUNNING"})
 
-    client.cancel_job(name=created.name).result(timeout=10)
+    operation = client.cancel_job(name=created.name)
+    operation.result(timeout=10)  # type: ignore[no-untyped-call]
 
     assert client.get_job(name=created.name).status.state.name == "CANCELLED"
 

@@ -6,6 +6,7 @@ import time
 import uuid
 from typing import Any
 
+import requests
 from google.cloud import batch_v1alpha
 
 from tests.batch_emulator.conftest import (
@@ -147,3 +148,23 @@ def test_a_missing_topic_is_a_status_event_not_a_crash(client: Client) -> None:
         final = client.get_job(name=created.name)
 
     assert expected in [e.description for e in final.status.status_events]
+
+
+def test_the_duplicate_fault_publishes_a_notification_twice(
+    client: Client, subscriber: Any, topic: str, fast_batch_emulator: str
+) -> None:
+    """duplicateNotifications: 1 makes the next notification arrive twice."""
+    faults = f"http://{fast_batch_emulator}/emulator/v1/faults"
+    succeeded = batch_v1alpha.JobStatus.State.SUCCEEDED
+    job = notify(
+        script_job("true"), topic, type_=JOB_STATE_CHANGED, new_job_state=succeeded
+    )
+    requests.post(faults, json={"duplicateNotifications": 1}, timeout=5)
+    try:
+        client.create_job(parent=PARENT, job=job, job_id=f"n-{uuid.uuid4().hex[:8]}")
+        messages = pull_until(subscriber, topic, lambda got: len(got) >= 2)
+    finally:
+        requests.delete(faults, timeout=5)
+
+    assert [m.attributes["NewJobState"] for m in messages] == ["SUCCEEDED"] * 2
+    assert messages[0].data == messages[1].data

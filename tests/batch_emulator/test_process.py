@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 from google.api_core import exceptions
+from google.cloud import batch_v1alpha
 
 from devstack import processes
 from functions.batch_client import batch_client
@@ -63,8 +64,14 @@ def test_an_unreachable_pubsub_is_a_status_event(flaky_emulator: str) -> None:
     """A notification that cannot be sent is noted on the job, and the job goes on."""
     client = batch_client(flaky_emulator)
     job = script_job("true")
-    job.notifications = [{"pubsub_topic": "projects/p/topics/t", "message": {
-        "type_": "JOB_STATE_CHANGED", "new_job_state": "SUCCEEDED"}}]  # fmt: skip
+    message = batch_v1alpha.JobNotification.Message(
+        type_="JOB_STATE_CHANGED", new_job_state="SUCCEEDED"
+    )
+    job.notifications = [
+        batch_v1alpha.JobNotification(
+            pubsub_topic="projects/p/topics/t", message=message
+        )
+    ]
     requests.post(f"http://{flaky_emulator}/emulator/v1/faults", json={}, timeout=5)
     with pytest.raises(exceptions.TooManyRequests):
         client.create_job(parent=PARENT, job=job, job_id="lost")

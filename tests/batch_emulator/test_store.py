@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from google.cloud import batch_v1alpha
@@ -24,7 +25,7 @@ class Clock:
         return self.now
 
 
-def a_job(**labels: str) -> object:
+def a_job(**labels: str) -> Any:
     """Return a protobuf Job with one script runnable and the given labels."""
     job = batch_v1alpha.Job.from_json(
         '{"taskGroups": [{"taskSpec": {"runnables": [{"script": {"text": "true"}}]}}]}'
