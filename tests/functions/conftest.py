@@ -61,8 +61,9 @@ class Stack:
 
     def read(self, name: str) -> dict[str, Any] | None:
         """Read a JSON object from the bucket; None when it does not exist."""
+        quoted = requests.utils.quote(name, safe="")
         response = requests.get(
-            f"{self.storage}/storage/v1/b/{self.bucket}/o/{requests.utils.quote(name, safe='')}",
+            f"{self.storage}/storage/v1/b/{self.bucket}/o/{quoted}",
             params={"alt": "media"},
             timeout=10,
         )
@@ -118,22 +119,25 @@ class Stack:
 
     def events(self) -> list[dict[str, Any]]:
         """Every event published so far: attributes plus decoded data."""
+        from google.api_core.exceptions import DeadlineExceeded
         from google.cloud import pubsub_v1
 
         subscriber = pubsub_v1.SubscriberClient()
+        request = {"subscription": self.events_subscription, "max_messages": 100}
         with subscriber:
-            response = subscriber.pull(
-                request={"subscription": self.events_subscription, "max_messages": 100},
-                timeout=10,
-            )
-            if response.received_messages:
+            try:
+                # An empty subscription holds a pull open; a short deadline ends it.
+                messages = subscriber.pull(
+                    request=request, timeout=0.5, retry=None
+                ).received_messages
+            except DeadlineExceeded:
+                messages = []
+            if messages:
                 subscriber.acknowledge(
-                    request={
-                        "subscription": self.events_subscription,
-                        "ack_ids": [m.ack_id for m in response.received_messages],
-                    }
+                    subscription=self.events_subscription,
+                    ack_ids=[m.ack_id for m in messages],
                 )
-        for received in response.received_messages:
+        for received in messages:
             message = received.message
             self.received.append(
                 {**dict(message.attributes), "data": json.loads(message.data)}
