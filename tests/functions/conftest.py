@@ -105,17 +105,8 @@ class Stack:
     def push(
         self, target: str, data: bytes, attributes: dict[str, str], message_id: str
     ) -> requests.Response:
-        """POST a raw Pub/Sub push request, as a push subscription does."""
-        body = {
-            "message": {
-                "data": base64.b64encode(data).decode(),
-                "attributes": attributes,
-                "messageId": message_id,
-                "publishTime": "2026-01-01T00:00:00Z",
-            },
-            "subscription": f"projects/{PROJECT}/subscriptions/test-push",
-        }
-        return requests.post(self.functions[target], json=body, timeout=90)
+        """POST a raw Pub/Sub push request to a function of the stack."""
+        return push_request(self.functions[target], data, attributes, message_id)
 
     def events(self) -> list[dict[str, Any]]:
         """Every event published so far: attributes plus decoded data."""
@@ -249,3 +240,48 @@ def _wire(env: dict[str, str], relay_url: str, suffix: str) -> str:
             }
         )
     return events
+
+
+@dataclass(frozen=True)
+class Served:
+    """One function server: where it listens and where its log lines go."""
+
+    url: str
+    log: Path
+
+    def log_lines(self) -> list[dict[str, Any]]:
+        """The structured log lines the function wrote so far."""
+        lines = self.log.read_text().splitlines()
+        return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+@pytest.fixture(scope="session")
+def misconfigured_submit(stack: Stack, service_logs: Path) -> Iterator[Served]:
+    """submit_from_pubsub publishing to a topic that does not exist, retrying 1 s."""
+    env = {
+        **stack.env,
+        "EVENTS_TOPIC": "no-such-topic",
+        "RETRY_TIMEOUT": "1",
+        "RETRY_INITIAL": "0.1",
+    }
+    port = processes.free_port()
+    log_dir = service_logs / "misconfigured"
+    log_dir.mkdir(exist_ok=True)
+    with processes.function_server("submit_from_pubsub", port, log_dir, env) as service:
+        yield Served(service.url + "/", service.log_path)
+
+
+def push_request(
+    url: str, data: bytes, attributes: dict[str, str], message_id: str
+) -> requests.Response:
+    """POST a raw Pub/Sub push request, as a push subscription does."""
+    body = {
+        "message": {
+            "data": base64.b64encode(data).decode(),
+            "attributes": attributes,
+            "messageId": message_id,
+            "publishTime": "2026-01-01T00:00:00Z",
+        },
+        "subscription": f"projects/{PROJECT}/subscriptions/test-push",
+    }
+    return requests.post(url, json=body, timeout=90)

@@ -12,7 +12,7 @@ import pytest
 from functions import labels
 from functions.sources import Upload
 from functions.validation import check_job
-from tests.functions.conftest import REGION, Stack
+from tests.functions.conftest import REGION, Served, Stack, push_request
 from tests.functions.event_schemas import validate_event_data
 
 pytestmark = pytest.mark.integration
@@ -229,3 +229,47 @@ def test_a_late_running_notification_changes_nothing(stack: Stack) -> None:
         == stack.received[:published]
     )
     assert stack.read(report_name) == before
+
+
+def test_a_missing_events_topic_fails_the_delivery_and_says_what_to_fix(
+    stack: Stack, misconfigured_submit: Served
+) -> None:
+    """A missing events topic is an ERROR that names the fix; the platform retries."""
+    message_id = uuid.uuid4().hex
+
+    response = push_request(misconfigured_submit.url, _sample_job(), {}, message_id)
+
+    assert response.status_code == 500
+    errors = [e for e in misconfigured_submit.log_lines() if e["severity"] == "ERROR"]
+    assert [e["message"] for e in errors] == [
+        "configuration problem: the events topic "
+        "projects/local-project/topics/no-such-topic does not exist: create it, "
+        "or set EVENTS_TOPIC to an existing topic"
+    ]
+    assert (
+        errors[0]["logging.googleapis.com/labels"]["source"] == f"pubsub:#{message_id}"
+    )
+
+
+def test_batch_unavailable_past_the_deadline_fails_the_delivery(
+    stack: Stack, misconfigured_submit: Served
+) -> None:
+    """When retries run out, the delivery fails (500) for the platform to redeliver."""
+    message_id = uuid.uuid4().hex
+    stack.set_batch_faults({"failCreates": {"count": 1000, "code": "UNAVAILABLE"}})
+
+    try:
+        response = push_request(misconfigured_submit.url, _sample_job(), {}, message_id)
+    finally:
+        stack.set_batch_faults({"failCreates": {"count": 0}})
+
+    assert response.status_code == 500
+    assert _jobs_for(stack, f"pubsub:#{message_id}") == []
+    [warning] = [
+        e
+        for e in misconfigured_submit.log_lines()
+        if e["severity"] == "WARNING" and message_id in json.dumps(e)
+    ]
+    assert warning["message"].startswith(
+        "will be redelivered: Batch kept failing to create for 1 s: "
+    )
