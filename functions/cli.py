@@ -17,6 +17,7 @@ from typing import TextIO, TypeAlias
 
 from functions.errors import ConfigurationError, TransientError
 from functions.locations import is_region
+from functions.stack_commands import add_follow, add_submit
 from functions.validation import check_job
 from functions.violations import Violation
 
@@ -151,7 +152,7 @@ def add_validate(
     parser.set_defaults(handler=run_validate)
 
 
-SUBCOMMANDS: list[Subcommand] = [add_validate]
+SUBCOMMANDS: list[Subcommand] = [add_validate, add_submit, add_follow]
 
 
 def build_parser() -> argparse.ArgumentParser:

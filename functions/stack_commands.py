@@ -6,13 +6,14 @@ variables are set (``make dev`` prints them).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from functions.console import describe_event, event_kind
 
@@ -23,7 +24,9 @@ def _project(env: Mapping[str, str]) -> str:
     return env.get("GOOGLE_CLOUD_PROJECT", "local-project")
 
 
-def upload_request(path: Path, env: Mapping[str, str]) -> str:
+def upload_request(
+    path: Path, env: Mapping[str, str], overrides: Mapping[str, str]
+) -> str:
     """Upload a job request under the request prefix; return its ``gs://`` URL."""
     import google.cloud.storage
 
@@ -36,6 +39,7 @@ def upload_request(path: Path, env: Mapping[str, str]) -> str:
         project=_project(env), credentials=_credentials(env)
     )
     blob = client.bucket(bucket).blob(name)
+    blob.metadata = dict(overrides) or None
     blob.upload_from_filename(str(path), content_type="application/json")
     return f"gs://{bucket}/{name}#{blob.generation}"
 
@@ -113,6 +117,89 @@ def _credentials(env: Mapping[str, str]) -> Any:
     return None
 
 
-def environment() -> Mapping[str, str]:
-    """Return the process environment, the only configuration these commands read."""
-    return os.environ
+def run_submit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Send one job request by upload or message; optionally follow its events."""
+    overrides = {
+        key: value
+        for key, value in (("jobId", args.job_id), ("location", args.location))
+        if value
+    }
+
+    def send() -> None:
+        if args.publish:
+            message_id = publish_request(args.file, os.environ, overrides)
+            out.write(f"published message {message_id}\n")
+        else:
+            out.write(f"uploaded {upload_request(args.file, os.environ, overrides)}\n")
+        out.flush()
+
+    if not args.follow:
+        return _guarded(send, err)
+    return _guarded(
+        lambda: _print_events(
+            out, follow_events(os.environ, TERMINAL_KINDS.__contains__, 120, send)
+        ),
+        err,
+    )
+
+
+def run_follow(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Print events from the events topic as they arrive, until interrupted."""
+    return _guarded(
+        lambda: _print_events(
+            out, follow_events(os.environ, lambda kind: False, args.timeout)
+        ),
+        err,
+    )
+
+
+def _print_events(out: TextIO, events: Iterator[str]) -> None:
+    for text in events:
+        out.write(text + "\n")
+        out.flush()
+
+
+def _guarded(action: Callable[[], None], err: TextIO) -> int:
+    from google.api_core import exceptions
+
+    try:
+        action()
+    except (OSError, ValueError, exceptions.GoogleAPIError) as exc:
+        err.write(f"error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def add_submit(
+    subcommands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    """Register ``submit [--publish] [--job-id ID] [--location R] [--follow] FILE``."""
+    parser = subcommands.add_parser(
+        "submit",
+        help="send a job request to the running system",
+        description="Upload a job request to $REQUESTS_BUCKET under "
+        "$REQUEST_PREFIX, or publish it on $REQUESTS_TOPIC with --publish.",
+    )
+    parser.add_argument("file", type=Path, metavar="FILE")
+    parser.add_argument("--publish", action="store_true", help="send by Pub/Sub")
+    parser.add_argument("--job-id", help="ask for this job id instead of a derived one")
+    parser.add_argument("--location", help="submit to this region instead")
+    parser.add_argument(
+        "--follow", action="store_true", help="print events until the job ends"
+    )
+    parser.set_defaults(handler=run_submit)
+
+
+def add_follow(
+    subcommands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    """Register ``follow [--timeout SECONDS]``."""
+    parser = subcommands.add_parser(
+        "follow",
+        help="print events as they are published",
+        description="Print every event published to $EVENTS_TOPIC from now on.",
+    )
+    parser.add_argument("--timeout", type=float, help="stop after this many seconds")
+    parser.set_defaults(handler=run_follow)

@@ -39,5 +39,6 @@ def gcs_emulator(service_logs: Path) -> Iterator[str]:
 def batch_emulator(service_logs: Path, pubsub_emulator: str) -> Iterator[str]:
     """Run the Batch emulator, notifying the Pub/Sub emulator; yield ``HOST:PORT``."""
     port = processes.free_port()
-    with processes.batch_emulator(port, service_logs, pubsub_emulator) as service:
+    fast = ("--state-delay", "0.05")
+    with processes.batch_emulator(port, service_logs, pubsub_emulator, fast) as service:
         yield service.address
