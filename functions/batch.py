@@ -53,9 +53,11 @@ class BatchJobs:
                     request=request, retry=self._retry, timeout=_CALL_TIMEOUT
                 ),
             )
-        except exceptions.AlreadyExists:
+        # HTTP classes: over REST Batch's ALREADY_EXISTS arrives as Conflict and
+        # INVALID_ARGUMENT as BadRequest; the gRPC classes are their subclasses.
+        except exceptions.Conflict:
             return None
-        except exceptions.InvalidArgument as exc:
+        except exceptions.BadRequest as exc:
             raise RejectedInput([_refusal(str(exc.message), job)]) from exc
         return _as_dict(created)
 
@@ -112,7 +114,7 @@ class BatchJobs:
             ) from exc
         except TRANSIENT as exc:
             raise TransientError(f"Batch failed to {what}: {exc}") from exc
-        except (exceptions.PermissionDenied, exceptions.Unauthenticated) as exc:
+        except (exceptions.Forbidden, exceptions.Unauthorized) as exc:
             raise ConfigurationError(
                 f"Batch refused to {what} jobs in project {self._settings.project}: "
                 f"{exc.message}. Grant the function's service account "

@@ -43,7 +43,7 @@ class EventPublisher:
                 f"the events topic {self._topic} does not exist: create it, or set "
                 "EVENTS_TOPIC to an existing topic"
             ) from exc
-        except (exceptions.PermissionDenied, exceptions.Unauthenticated) as exc:
+        except (exceptions.Forbidden, exceptions.Unauthorized) as exc:
             raise ConfigurationError(
                 f"publishing to {self._topic} was refused: grant the function's "
                 "service account roles/pubsub.publisher on the topic"

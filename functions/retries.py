@@ -12,11 +12,13 @@ from functions.config import Settings
 logger = logging.getLogger(__name__)
 
 # What an upstream service may recover from: unavailable, overloaded, a
-# deadline or an internal error, and connections that fail outright.
+# deadline or an internal error, and connections that fail outright. The HTTP
+# classes are named because over REST google-api-core raises them, not their
+# gRPC subclasses (TooManyRequests, not ResourceExhausted).
 TRANSIENT = (
     exceptions.ServiceUnavailable,
-    exceptions.DeadlineExceeded,
-    exceptions.ResourceExhausted,
+    exceptions.GatewayTimeout,
+    exceptions.TooManyRequests,
     exceptions.InternalServerError,
     exceptions.Aborted,
     requests.exceptions.ConnectionError,

@@ -273,3 +273,27 @@ def test_batch_unavailable_past_the_deadline_fails_the_delivery(
     assert warning["message"].startswith(
         "will be redelivered: Batch kept failing to create for 1 s: "
     )
+
+
+def test_a_job_id_taken_by_another_input_is_a_rejection(stack: Stack) -> None:
+    """A jobId override that names someone else's job is refused, not adopted."""
+    job_id = f"taken-{uuid.uuid4().hex[:8]}"
+    first, second = uuid.uuid4().hex, uuid.uuid4().hex
+
+    responses = [
+        stack.push("submit_from_pubsub", _sample_job(), {"jobId": job_id}, message_id)
+        for message_id in (first, second)
+    ]
+
+    assert [r.status_code for r in responses] == [200, 200]
+    [rejected] = _valid(stack.wait_for_events(_of_type("rejected", job_id)))
+    assert rejected["data"]["source"]["messageId"] == second
+    assert rejected["data"]["violations"] == [
+        {
+            "rule": "schema",
+            "path": "",
+            "message": f"a Batch job named '{job_id}' already exists in {REGION} "
+            "and was not created from this input",
+            "hint": "choose another jobId, or leave jobId out to get a derived id",
+        }
+    ]
