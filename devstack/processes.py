@@ -66,6 +66,8 @@ def free_port() -> int:
 def ensure_port_free(port: int, name: str) -> None:
     """Raise ``PortInUse`` naming the service when ``port`` is already bound."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As servers do: a closed connection lingering in TIME_WAIT is no owner.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((HOST, port))
         except OSError as exc:
