@@ -25,7 +25,6 @@ T = TypeVar("T")
 @functools.cache
 def services() -> Services:
     """The process's settings and adapters, read and made once."""
-    logs.configure()
     return Services(load_settings())
 
 
@@ -35,7 +34,12 @@ def run(
     cloud_event: Any,
 ) -> T | None:
     """Run ``flow`` for one CloudEvent with the request's trace bound to its logs."""
-    shared = services()
+    logs.configure()
+    try:
+        shared = services()
+    except ConfigurationError as exc:
+        logs.outcome(f"configuration problem: {exc}", logging.ERROR)
+        raise
     trace = logs.trace_fields(_headers(cloud_event), shared.settings.project)
     with logs.request_context(trace, function):
         try:
