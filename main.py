@@ -35,3 +35,11 @@ def relay_job_state(cloud_event: Any) -> None:
     from functions.relay import relay
 
     entry.run("relay_job_state", relay, cloud_event)
+
+
+@functions_framework.cloud_event
+def reconcile_jobs(cloud_event: Any) -> None:
+    """Publish the completion events that lost notifications never triggered."""
+    from functions.reconcile import reconcile
+
+    entry.run("reconcile_jobs", reconcile, cloud_event)

@@ -26,6 +26,7 @@ class Settings:
     preflight: bool = False
     retry_timeout: float = 60.0
     retry_initial: float = 1.0
+    reconcile_window_minutes: float = 30.0
 
     @property
     def parent(self) -> str:
@@ -52,6 +53,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         preflight=_flag(env, "PREFLIGHT", default=_is_cloud(env)),
         retry_timeout=_seconds(env, "RETRY_TIMEOUT", defaults.retry_timeout),
         retry_initial=_seconds(env, "RETRY_INITIAL", defaults.retry_initial),
+        reconcile_window_minutes=_seconds(
+            env, "RECONCILE_WINDOW_MINUTES", defaults.reconcile_window_minutes
+        ),
     )
 
 
@@ -70,6 +74,7 @@ def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number from the environment (seconds, or minutes where named)."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -79,6 +84,6 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
         value = -1.0
     if value <= 0:
         raise ConfigurationError(
-            f"{name}={raw!r} is not a positive number of seconds: set it to e.g. 60"
+            f"{name}={raw!r} is not a positive number: set it to e.g. 60"
         )
     return value

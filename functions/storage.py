@@ -56,6 +56,10 @@ class ObjectStore:
                 return merged
         raise TransientError(f"gs://{bucket}/{name} kept changing while being updated")
 
+    def read_report(self, bucket: str, name: str) -> dict[str, Any] | None:
+        """The JSON report at ``name``; None when there is none."""
+        return self._read_report(bucket, name)[0]
+
     def _read_report(self, bucket: str, name: str) -> tuple[dict[str, Any] | None, int]:
         blob = self._bucket(bucket).blob(name)
         with self._translated(f"read gs://{bucket}/{name}"):

@@ -26,7 +26,7 @@ from devstack import processes
 
 PROJECT = "local-project"
 REGION = "us-central1"
-TARGETS = ("submit_from_gcs", "submit_from_pubsub", "relay_job_state")
+TARGETS = ("submit_from_gcs", "submit_from_pubsub", "relay_job_state", "reconcile_jobs")
 
 
 @dataclass
@@ -156,6 +156,15 @@ class Stack:
 
         settings = load_settings(self.env)
         return BatchJobs(settings).list_jobs(settings.parent, "")
+
+    def job(self, name: str) -> dict[str, Any]:
+        """One job as the Batch emulator holds it now."""
+        from functions.batch import BatchJobs
+        from functions.config import load_settings
+
+        job = BatchJobs(load_settings(self.env)).get_job(name)
+        assert job is not None, name
+        return job
 
     def set_batch_faults(self, faults: dict[str, Any]) -> dict[str, Any]:
         """Turn on the Batch emulator's fault switches; return their state."""

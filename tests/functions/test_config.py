@@ -35,5 +35,5 @@ def test_bad_values_name_the_variable() -> None:
         load_settings({"RETRY_TIMEOUT": "soon"})
 
     assert str(caught.value) == (
-        "RETRY_TIMEOUT='soon' is not a positive number of seconds: set it to e.g. 60"
+        "RETRY_TIMEOUT='soon' is not a positive number: set it to e.g. 60"
     )

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from functions import labels
+from functions.events import TERMINAL_TYPES, terminal_event
 from functions.sources import Upload
 from functions.validation import check_job
 from tests.functions.conftest import REGION, Served, Stack, push_request
@@ -297,3 +300,41 @@ def test_a_job_id_taken_by_another_input_is_a_rejection(stack: Stack) -> None:
             "hint": "choose another jobId, or leave jobId out to get a derived id",
         }
     ]
+
+
+def test_reconcile_publishes_what_a_lost_notification_never_did(stack: Stack) -> None:
+    """With every notification dropped, the reconciler completes the job once."""
+    stack.set_batch_faults({"dropNotifications": 1000})
+    try:
+        resource, upload = _upload(stack, _sample_job())
+        stack.deliver_storage_event(resource)
+        [job] = _jobs_for(stack, upload.key)
+        job = _wait_until_ended(stack, job["name"])
+    finally:
+        stack.set_batch_faults({"dropNotifications": 0})
+    job_id = job["name"].rpartition("/")[2]
+    report_name = "status/" + upload.name.removeprefix("jobs/")
+    relayed = terminal_event(job, datetime.now(UTC))
+    assert relayed is not None
+    assert stack.wait_for_events(_of_type("succeeded", job_id), timeout=1) == []
+
+    responses = [
+        stack.push("reconcile_jobs", b"{}", {}, uuid.uuid4().hex) for _ in "ab"
+    ]
+
+    assert [r.status_code for r in responses] == [200, 200]
+    ended = _valid(stack.wait_for_events(_of_type("succeeded", job_id)))
+    assert [event["ce-id"] for event in ended] == [relayed.id]
+    report = stack.read(report_name)
+    assert report is not None
+    assert report["finalState"] == "SUCCEEDED"
+
+
+def _wait_until_ended(stack: Stack, name: str, timeout: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        job = stack.job(name)
+        state = job.get("status", {}).get("state")
+        if state in TERMINAL_TYPES or time.monotonic() > deadline:
+            return job
+        time.sleep(0.2)
