@@ -71,7 +71,8 @@ def _reported(job: Mapping[str, Any], services: Services) -> bool:
     if "bucket" not in source or "object" not in source:
         return False
     name = reports.report_name(source["object"], services.settings)
-    report = services.storage.read_report(source["bucket"], name)
-    return bool(report and report.get("finalState")) and (
-        report.get("request", {}).get("generation") == source.get("generation")
+    report = services.storage.read_report(source["bucket"], name) or {}
+    same_upload = report.get("request", {}).get("generation") == source.get(
+        "generation"
     )
+    return same_upload and bool(report.get("finalState"))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from functions.reconcile import ended_within
 from functions.relay import relay_reason
 from functions.sources import Upload
 from functions.submit import ignore_reason
@@ -39,3 +42,12 @@ def test_only_final_job_states_are_relayed() -> None:
     assert relay_reason({"Type": "TASK_STATE_CHANGED", "NewTaskState": "FAILED"}) == (
         "it is a TASK_STATE_CHANGED message, not JOB_STATE_CHANGED"
     )
+
+
+def test_reconcile_looks_only_at_recently_ended_jobs() -> None:
+    """A job that ended inside the window is reconsidered; an older one is not."""
+    now = datetime(2026, 1, 2, 12, 0, tzinfo=UTC)
+    window = timedelta(minutes=30)
+
+    assert ended_within({"updateTime": "2026-01-02T11:45:00.123456789Z"}, now, window)
+    assert not ended_within({"updateTime": "2026-01-02T11:00:00Z"}, now, window)
