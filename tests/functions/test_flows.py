@@ -20,11 +20,9 @@ from tests.functions.event_schemas import validate_event_data
 
 pytestmark = pytest.mark.integration
 
+# The seed's sample job, as the repository ships it.
 SEED = (
-    Path(__file__).resolve().parents[3]
-    / "shared"
-    / "seed"
-    / "image_streaming_simple_job.json"
+    Path(__file__).resolve().parents[2] / "examples" / "image_streaming_simple_job.json"
 )
 EVENT = "com.github.batch-image-streaming.job.v1."
 
