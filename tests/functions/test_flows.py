@@ -336,3 +336,32 @@ def _wait_until_ended(stack: Stack, name: str, timeout: float = 30) -> dict[str,
         if state in TERMINAL_TYPES or time.monotonic() > deadline:
             return job
         time.sleep(0.2)
+
+
+def test_an_overwritten_upload_is_rejected_as_gone(stack: Stack) -> None:
+    """An event for a generation that no longer exists is rejected, not retried."""
+    resource, upload = _upload(stack, _sample_job())
+    stack.upload(upload.name, _sample_job())
+
+    response = stack.deliver_storage_event(resource)
+
+    assert response.status_code == 200, response.text
+    [rejected] = _valid(
+        stack.wait_for_events(
+            lambda e: (
+                e["ce-type"] == EVENT + "rejected"
+                and e["data"]["source"] == upload.as_source()
+            )
+        )
+    )
+    assert rejected["data"]["violations"] == [
+        {
+            "rule": "json",
+            "path": "",
+            "message": f"gs://{upload.bucket}/{upload.name} generation "
+            f"{upload.generation} no longer exists: it was deleted or overwritten "
+            "before it could be read",
+            "hint": "upload the job again",
+        }
+    ]
+    assert _jobs_for(stack, upload.key) == []
