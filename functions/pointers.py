@@ -24,7 +24,9 @@ def sort_key(path: str) -> tuple[tuple[int, int, str], ...]:
     """Order pointers by segment, list indexes numerically (2 before 10)."""
     segments = path.split("/")[1:]
     return tuple(
-        (0, int(segment), "") if segment.isdigit() else (1, 0, segment)
+        (0, int(segment), "")
+        if segment.isascii() and segment.isdigit()
+        else (1, 0, segment)
         for segment in segments
     )
 
