@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import os
 import re
 import sys
 from collections.abc import Iterator, Mapping
@@ -54,13 +55,18 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure() -> None:
-    """Send this package's log records to stdout as JSON lines, once per process."""
+    """Send this package's log records to stdout as JSON lines, once per process.
+
+    LOG_LEVEL=DEBUG also shows each retry; it is read here, not with the other
+    settings, so that a setting that cannot be read is itself logged.
+    """
     if any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
         return
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JsonFormatter())
     logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    level = os.environ.get("LOG_LEVEL", "INFO").upper()
+    logger.setLevel(level if level in logging.getLevelNamesMapping() else "INFO")
     logger.propagate = False
 
 
