@@ -79,8 +79,10 @@ def fresh_id() -> str:
     return uuid.uuid4().hex
 
 
-def message_event(job: bytes, message_id: str) -> tuple[dict[str, str], dict[str, Any]]:
-    """Return the attributes and data of a messagePublished event carrying ``job``."""
+def message_event(
+    body: bytes, message_id: str, message_attributes: Mapping[str, str] | None = None
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """Return the attributes and data of a messagePublished event carrying ``body``."""
     attributes = {
         "type": PUBSUB_PUBLISHED,
         "source": f"//pubsub.googleapis.com/projects/{PROJECT}/topics/requests",
@@ -90,7 +92,8 @@ def message_event(job: bytes, message_id: str) -> tuple[dict[str, str], dict[str
     data = {
         "subscription": f"projects/{PROJECT}/subscriptions/requests-bench",
         "message": {
-            "data": base64.b64encode(job).decode(),
+            "data": base64.b64encode(body).decode(),
+            "attributes": dict(message_attributes or {}),
             "messageId": message_id,
             "publishTime": datetime.now(UTC).isoformat(),
         },

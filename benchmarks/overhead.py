@@ -97,7 +97,7 @@ def in_process_caller(env: dict[str, str]) -> Callable[[], float]:
         return time.perf_counter() - started
 
     # The first call configures logging; its JSON lines go nowhere, not into the report.
-    with contextlib.redirect_stdout(open(os.devnull, "w")):  # noqa: SIM115
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
         call()
     return call
 
