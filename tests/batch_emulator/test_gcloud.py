@@ -20,7 +20,7 @@ from tests.batch_emulator.conftest import (
     wait_for_state,
 )
 
-SEED_JOB = Path(__file__).parents[3] / "shared/seed/image_streaming_simple_job.json"
+SEED_JOB = Path(__file__).parents[2] / "examples/image_streaming_simple_job.json"
 PLACEHOLDERS = {
     "${Location}": "us",
     "${ProjectID}": PROJECT,

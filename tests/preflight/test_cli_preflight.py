@@ -11,8 +11,8 @@ from pathlib import Path
 from devstack import processes
 from tests.preflight.conftest import PushedImages
 
-# The seed lives in ../shared beside the project's root.
-SEED_JOB = processes.PROJECT_ROOT.parent / "shared/seed/image_streaming_simple_job.json"
+# The project's own copy of the seed's sample job.
+SEED_JOB = processes.PROJECT_ROOT / "examples/image_streaming_simple_job.json"
 
 
 def validate(
