@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,8 @@ from functions.errors import GatewayError
 STORAGE_FINALIZED = "google.cloud.storage.object.v1.finalized"
 PUBSUB_PUBLISHED = "google.cloud.pubsub.topic.v1.messagePublished"
 _PUBSUB_SOURCE_PREFIX = "//pubsub.googleapis.com/"
+# A Cloud Storage generation: a positive int64, in ASCII digits.
+_GENERATION = re.compile(r"[1-9][0-9]{0,18}")
 
 
 class UnreadableEvent(GatewayError):
@@ -128,7 +131,7 @@ def message_from_delivery(delivery: Delivery) -> Message:
         data=_base64(message.get("data")),
         attributes=_strings(message.get("attributes")),
         topic=_topic(delivery.source),
-        subscription=data.get("subscription") or None,
+        subscription=_optional_str(data.get("subscription") or None),
     )
 
 
@@ -138,7 +141,7 @@ def _upload_from_notification(message: Message) -> Upload | None:
         return None
     try:
         resource = json.loads(message.data) if message.data else {}
-    except ValueError:
+    except (ValueError, RecursionError):
         resource = {}
     resource = dict(resource) if isinstance(resource, dict) else {}
     resource["bucket"] = attributes.get("bucketId") or resource.get("bucket")
@@ -150,13 +153,15 @@ def _upload_from_notification(message: Message) -> Upload | None:
 
 def _upload_from_resource(resource: Mapping[str, Any]) -> Upload:
     bucket, name = resource.get("bucket"), resource.get("name")
-    generation = _optional_int(resource.get("generation"))
+    generation = _generation(resource.get("generation"))
     if not bucket or not name or generation is None:
         raise UnreadableEvent("the object event lacks bucket, name or generation")
+    if not _is_text(str(bucket)) or not _is_text(str(name)):
+        raise UnreadableEvent("the object event's bucket or name is not Unicode text")
     return Upload(
         bucket=str(bucket),
         name=str(name),
-        generation=str(generation),
+        generation=generation,
         metageneration=_optional_str(resource.get("metageneration")),
         size=_optional_int(resource.get("size")),
         metadata=_strings(resource.get("metadata")),
@@ -189,6 +194,23 @@ def _base64(value: Any) -> bytes:
         return base64.b64decode(str(value), validate=True)
     except (binascii.Error, ValueError) as exc:
         raise UnreadableEvent("the Pub/Sub message data is not base64") from exc
+
+
+def _generation(value: Any) -> str | None:
+    """The generation's digits; None unless it is a positive int64."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    text = str(value)
+    return text if _GENERATION.fullmatch(text) and int(text) < 2**63 else None
+
+
+def _is_text(value: str) -> bool:
+    """Whether value encodes as UTF-8 (a lone surrogate from a JSON escape does not)."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _optional_str(value: Any) -> str | None:
