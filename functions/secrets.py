@@ -14,7 +14,12 @@ from typing import Any
 REDACTED = "[redacted]"
 _SECRET_KEY = re.compile(r"password|secret|token|credential", re.IGNORECASE)
 # Maps whose every value is secret, whatever the key is called.
-_SECRET_MAPS = {"secretVariables", "secret_variables", "encryptedVariables"}
+_SECRET_MAPS = {
+    "secretVariables",
+    "secret_variables",
+    "encryptedVariables",
+    "encrypted_variables",
+}
 
 
 def secret_values(document: Any) -> set[str]:
