@@ -133,14 +133,19 @@ def gcloud_loop(batch_host: str, count: int, work: Path) -> float:
     job_file = work / "job.json"
     job_file.write_bytes(common.bench_job())
     env = {**os.environ, "CLOUDSDK_CONFIG": str(config)}
-    argv = [
-        "gcloud", "--quiet", "alpha", "batch", "jobs", "submit",
-        "--job-prefix=gcloud-bench", f"--location={common.REGION}",
-        f"--project={common.PROJECT}", f"--config={job_file}",
-    ]  # fmt: skip
     started = time.perf_counter()
-    for _ in range(count):
-        subprocess.run(argv, env=env, capture_output=True, check=True, timeout=120)
+    for index in range(count):
+        # A prefix per job: gcloud adds a timestamp, which two fast submits can share.
+        argv = [
+            "gcloud", "--quiet", "alpha", "batch", "jobs", "submit",
+            f"--job-prefix=gcloud-bench-{index}", f"--location={common.REGION}",
+            f"--project={common.PROJECT}", f"--config={job_file}",
+        ]  # fmt: skip
+        done = subprocess.run(
+            argv, env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"gcloud failed: {done.stderr.strip()}")
     return time.perf_counter() - started
 
 
