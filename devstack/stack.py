@@ -119,6 +119,7 @@ def function_environment(
         "JOB_STATE_TOPIC": settings.topics.job_state,
         "REQUEST_PREFIX": "jobs/",
         "STATUS_PREFIX": "status/",
+        "STATUS_BUCKET": settings.bucket,
         "PREFLIGHT": "true" if settings.preflight else "false",
         "PUBSUB_EMULATOR_HOST": pubsub,
         "STORAGE_EMULATOR_HOST": storage,

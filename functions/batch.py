@@ -23,7 +23,6 @@ from functions.secrets import scrub
 from functions.violations import Violation
 
 T = TypeVar("T")
-_CALL_TIMEOUT = 30.0
 
 
 class BatchJobs:
@@ -32,6 +31,9 @@ class BatchJobs:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._retry = transient_retry(settings)
+        # Per attempt: a create whose answer is lost times out and is retried,
+        # and the retry meets the first one's job (requestId or ALREADY_EXISTS).
+        self._timeout = settings.batch_call_timeout
         self._client: Any = None
 
     def create_job(
@@ -50,14 +52,15 @@ class BatchJobs:
             created = self._call(
                 "create",
                 lambda: self._batch().create_job(
-                    request=request, retry=self._retry, timeout=_CALL_TIMEOUT
+                    request=request, retry=self._retry, timeout=self._timeout
                 ),
             )
         # HTTP classes: over REST Batch's ALREADY_EXISTS arrives as Conflict and
         # INVALID_ARGUMENT as BadRequest; the gRPC classes are their subclasses.
         except exceptions.Conflict:
             return None
-        except exceptions.BadRequest as exc:
+        # UNIMPLEMENTED: a feature this Batch does not offer; no retry can help.
+        except (exceptions.BadRequest, exceptions.MethodNotImplemented) as exc:
             raise RejectedInput([_refusal(str(exc.message), job)]) from exc
         return _as_dict(created)
 
@@ -67,7 +70,7 @@ class BatchJobs:
             job = self._call(
                 "get",
                 lambda: self._batch().get_job(
-                    name=name, retry=self._retry, timeout=_CALL_TIMEOUT
+                    name=name, retry=self._retry, timeout=self._timeout
                 ),
             )
         except exceptions.NotFound:
@@ -82,7 +85,7 @@ class BatchJobs:
             lambda: [
                 _as_dict(job)
                 for job in self._batch().list_jobs(
-                    request=request, retry=self._retry, timeout=_CALL_TIMEOUT
+                    request=request, retry=self._retry, timeout=self._timeout
                 )
             ],
         )

@@ -15,8 +15,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TextIO, TypeAlias
 
+from functions.config import load_allow_lists
 from functions.errors import ConfigurationError, TransientError
 from functions.locations import is_region
+from functions.policy import by_path, policy_violations
 from functions.stack_commands import add_follow, add_submit
 from functions.validation import check_job
 from functions.violations import Violation
@@ -100,6 +102,7 @@ def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Validate each file for the region; print the verdicts; return the status."""
     results = []
     failed_reads = False
+    allowed = load_allow_lists()
     for name in args.files:
         try:
             data = _read(name)
@@ -108,6 +111,10 @@ def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             failed_reads = True
             continue
         document, violations = check_job(data, args.location)
+        if document is not None:
+            violations = by_path(
+                violations + policy_violations(document, args.location, allowed)
+            )
         if args.preflight and document is not None:
             try:
                 violations += _preflight(document)

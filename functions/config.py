@@ -13,6 +13,15 @@ _FALSE = {"0", "false", "no", "off"}
 
 
 @dataclass(frozen=True)
+class AllowLists:
+    """What jobs may use; an empty list restricts nothing."""
+
+    locations: tuple[str, ...] = ()
+    repositories: tuple[str, ...] = ()
+    service_accounts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
     """What the functions need to know about where they run."""
 
@@ -27,6 +36,9 @@ class Settings:
     retry_timeout: float = 60.0
     retry_initial: float = 1.0
     reconcile_window_minutes: float = 30.0
+    status_bucket: str | None = None
+    batch_call_timeout: float = 30.0
+    allowed: AllowLists = AllowLists()
 
     @property
     def parent(self) -> str:
@@ -56,7 +68,27 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         reconcile_window_minutes=_seconds(
             env, "RECONCILE_WINDOW_MINUTES", defaults.reconcile_window_minutes
         ),
+        status_bucket=env.get("STATUS_BUCKET") or None,
+        batch_call_timeout=_seconds(
+            env, "BATCH_CALL_TIMEOUT", defaults.batch_call_timeout
+        ),
+        allowed=load_allow_lists(env),
     )
+
+
+def load_allow_lists(env: Mapping[str, str] | None = None) -> AllowLists:
+    """The optional allow-lists: comma-separated, empty meaning no restriction."""
+    env = os.environ if env is None else env
+    return AllowLists(
+        locations=_list(env, "ALLOWED_LOCATIONS"),
+        repositories=_list(env, "ALLOWED_REPOSITORIES"),
+        service_accounts=_list(env, "ALLOWED_SERVICE_ACCOUNTS"),
+    )
+
+
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    items = (item.strip() for item in env.get(name, "").split(","))
+    return tuple(item.rstrip("/") for item in items if item)
 
 
 def _is_cloud(env: Mapping[str, str]) -> bool:

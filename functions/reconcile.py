@@ -2,23 +2,26 @@
 
 Batch notifications can be missing entirely, so on a schedule the reconciler
 lists the jobs that ended recently and completes each one we submitted the
-way the relay does (``relay.complete``: same event, same id).
+way the relay does (``relay.complete``: same event, same id). A job whose
+completion record exists (see ``functions.completions``) was published
+already, by the relay or an earlier tick, and is skipped; so each completion
+goes out once, or, after a crash between the publish and the record, twice
+with one id.
 
-Labels cannot record that an event was published (they are fixed at create),
-so the decision is: an upload whose status report already holds a final state
-is done; any other job that ended within RECONCILE_WINDOW_MINUTES is published
-again. Consumers deduplicate by event id, so a repeat costs a message, never a
-second completion; the window bounds the repeats to a few per job.
+A job with no place for a record (a message's job when STATUS_BUCKET is unset)
+is published again on every tick while it ended within
+RECONCILE_WINDOW_MINUTES; consumers deduplicate by event id.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from functions import labels, logs, reports
+from functions import logs
 from functions.events import TERMINAL_TYPES, Event
 from functions.relay import complete
 from functions.services import Services
@@ -45,15 +48,15 @@ def ended_within(job: Mapping[str, Any], now: datetime, window: timedelta) -> bo
 def reconcile(
     delivery: Delivery, services: Services, now: Clock = _utc_now
 ) -> list[Event]:
-    """Complete every recently ended job of ours whose end is not yet reported."""
+    """Complete every recently ended job of ours whose completion is not recorded."""
     settings = services.settings
     window = timedelta(minutes=settings.reconcile_window_minutes)
     parent = f"projects/{settings.project}/locations/-"
     published = []
     for state in TERMINAL_TYPES:
         for job in services.batch.list_jobs(parent, f'status.state="{state}"'):
-            if ended_within(job, now(), window) and not _reported(job, services):
-                event = complete(job, services, now())
+            if ended_within(job, now(), window):
+                event = complete(job, services, now(), logging.DEBUG)
                 published += [event] if event else []
     logs.outcome(
         f"reconciled jobs that ended in the last {window}: "
@@ -61,18 +64,3 @@ def reconcile(
         event_ids=[event.id for event in published],
     )
     return published
-
-
-def _reported(job: Mapping[str, Any], services: Services) -> bool:
-    """Whether the job's upload report already records its final state."""
-    source = labels.source_from_labels(job.get("labels") or {})
-    if not source or source.get("kind") != "gcs":
-        return False
-    if "bucket" not in source or "object" not in source:
-        return False
-    name = reports.report_name(source["object"], services.settings)
-    report = services.storage.read_report(source["bucket"], name) or {}
-    same_upload = report.get("request", {}).get("generation") == source.get(
-        "generation"
-    )
-    return same_upload and bool(report.get("finalState"))

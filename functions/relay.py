@@ -8,11 +8,13 @@ reconciler). Non-terminal states and task messages are acknowledged and logged.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from functions import labels, logs, reports
+from functions.completions import completion_record, record_body
 from functions.events import TERMINAL_TYPES, Event, terminal_event
 from functions.services import Services
 from functions.sources import Delivery, message_from_delivery, source_key
@@ -57,8 +59,17 @@ def relay(
     return complete(job, services, now())
 
 
-def complete(job: Mapping[str, Any], services: Services, now: datetime) -> Event | None:
-    """Publish the completion event of an ended job we submitted, and report it."""
+def complete(
+    job: Mapping[str, Any],
+    services: Services,
+    now: datetime,
+    seen_level: int = logging.INFO,
+) -> Event | None:
+    """Publish an ended job's completion event once, report it and record it.
+
+    ``seen_level`` is the level of the line saying it went out before: the
+    reconciler meets every recorded job on every tick and logs those at DEBUG.
+    """
     source = labels.source_from_labels(job.get("labels") or {})
     if source is None:
         logs.outcome(f"ignored {job['name']}: the gateway did not submit it")
@@ -70,8 +81,22 @@ def complete(job: Mapping[str, Any], services: Services, now: datetime) -> Event
         logs.outcome(f"ignored {job['name']}: Batch says it is {state}, not ended")
         return None
 
+    record = completion_record(source, event, services.settings)
+    if record and services.storage.read_report(*record) is not None:
+        logs.outcome(
+            f"ignored {job['name']}: its {event.data['state']} event was already "
+            "published",
+            seen_level,
+            event_id=event.id,
+        )
+        return None
+
     services.events.publish(event)
     _report_final_state(source, event, services, now)
+    if record:
+        # After the publish: a crash before this line repeats the event (same
+        # id) on the next notification or reconcile; it never loses it.
+        services.storage.create_report(*record, record_body(event, now))
     logs.outcome(
         f"Batch job {job['name']} ended {event.data['state']}",
         verdict=event.data["state"].lower(),

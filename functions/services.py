@@ -45,6 +45,10 @@ class ReportStore(Protocol):
 
     def read_report(self, bucket: str, name: str) -> dict[str, Any] | None: ...
 
+    def create_report(
+        self, bucket: str, name: str, report: Mapping[str, Any]
+    ) -> bool: ...
+
     def update_report(
         self, bucket: str, name: str, update: Mapping[str, Any], merge: Merge
     ) -> dict[str, Any]: ...

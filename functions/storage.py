@@ -60,6 +60,10 @@ class ObjectStore:
         """The JSON report at ``name``; None when there is none."""
         return self._read_report(bucket, name)[0]
 
+    def create_report(self, bucket: str, name: str, report: Mapping[str, Any]) -> bool:
+        """Write ``report`` only if nothing is at ``name``; False if something was."""
+        return self._write_report(bucket, name, report, generation=0)
+
     def _read_report(self, bucket: str, name: str) -> tuple[dict[str, Any] | None, int]:
         blob = self._bucket(bucket).blob(name)
         with self._translated(f"read gs://{bucket}/{name}"):

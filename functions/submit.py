@@ -19,6 +19,7 @@ from functions.decoding import MAX_JOB_BYTES
 from functions.errors import RejectedInput
 from functions.events import Event, rejected_event, submitted_event
 from functions.jobs import Placement, place, prepare_job
+from functions.policy import by_path, policy_violations
 from functions.services import Services
 from functions.sources import (
     Delivery,
@@ -146,6 +147,11 @@ def _checked_job(
     from functions.validation import check_job
 
     document, problems = check_job(data, placement.location)
+    if document is not None:
+        allowed = services.settings.allowed
+        problems = by_path(
+            problems + policy_violations(document, placement.location, allowed)
+        )
     found += problems
     if document is None or found:
         return None

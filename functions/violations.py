@@ -14,6 +14,8 @@ MANIFEST_SCHEMA1 = "manifest-schema1"
 EMPTY_LAYER = "empty-layer"
 DUPLICATE_LAYER = "duplicate-layer"
 IMAGE_NOT_FOUND = "image-not-found"
+# An allow-list (ALLOWED_SERVICE_ACCOUNTS) refuses what no other rule covers.
+NOT_ALLOWED = "not-allowed"
 
 
 @dataclass(frozen=True)
