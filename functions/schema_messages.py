@@ -280,6 +280,25 @@ def _label_reserved(error: ValidationError, schema: Mapping[str, Any]) -> Findin
     return Finding(Violation(SCHEMA, path, message, hint))
 
 
+def _label_name(error: ValidationError, schema: Mapping[str, Any]) -> Finding:
+    """Say a label name breaks Google Cloud's label format."""
+    path = child(pointer(error.absolute_path), error.instance)
+    message = f"the label name {quoted(error.instance)} is not a valid label name"
+    hint = (
+        "label names are 1 to 63 lowercase letters, digits, _ or -, "
+        "starting with a letter"
+    )
+    return Finding(Violation(SCHEMA, path, message, hint))
+
+
+def _label_value(error: ValidationError, schema: Mapping[str, Any]) -> Finding:
+    """Say a label value breaks Google Cloud's label format, without echoing it."""
+    name = error.absolute_path[-1] if error.absolute_path else ""
+    message = f"the value of label {quoted(str(name))} is not a valid label value"
+    hint = "label values are at most 63 lowercase letters, digits, _ or -"
+    return _found(SCHEMA, error, message, hint)
+
+
 def _location_entry(error: ValidationError, schema: Mapping[str, Any]) -> Finding:
     """Say an allowedLocations entry is neither a region nor a zone."""
     message = (
@@ -344,6 +363,8 @@ _CHECKS: Final[dict[str, _Check]] = {
     "some-runnable": _runnables,
     "label-count": _label_count,
     "label-reserved": _label_reserved,
+    "label-name": _label_name,
+    "label-value": _label_value,
     "location-entry": _location_entry,
     "artifact-registry": _artifact_registry,
     "unsupported-field": _unsupported,

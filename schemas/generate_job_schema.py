@@ -67,6 +67,10 @@ LOCATION_ENTRY: Final = (
 )
 RESERVED_LABEL: Final = "^goog(le)?-"
 MAX_JOB_LABELS: Final = 64
+# Google Cloud's label format, ASCII only (Google also allows lowercase
+# international letters; a job using them is refused here).
+LABEL_NAME: Final = "^[a-z][a-z0-9_-]{0,62}$"
+LABEL_VALUE: Final = "^[a-z0-9_-]{0,63}$"
 
 
 def short_name(message: Descriptor) -> str:
@@ -248,10 +252,13 @@ def add_batch_limits(defs: dict[str, Schema]) -> None:
         "x-check": "label-count",
         "maxProperties": MAX_JOB_LABELS,
         "propertyNames": {
-            "x-check": "label-reserved",
-            "not": {"pattern": RESERVED_LABEL},
+            "allOf": [
+                {"x-check": "label-reserved", "not": {"pattern": RESERVED_LABEL}},
+                {"x-check": "label-name", "pattern": LABEL_NAME},
+            ]
         },
     }
+    labels["additionalProperties"] |= {"x-check": "label-value", "pattern": LABEL_VALUE}
     locations = defs["AllocationPolicy.LocationPolicy"]["properties"]
     locations["allowedLocations"]["items"]["allOf"] = [
         {"x-check": "location-entry", "pattern": LOCATION_ENTRY}

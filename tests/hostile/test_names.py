@@ -193,12 +193,6 @@ def test_user_label_with_a_google_prefix_is_rejected(name: str) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="validation does not check user label keys and values against Batch's "
-    "label format (lowercase letters, digits, _ and -, at most 63 characters, "
-    "keys start with a letter); such a job reaches Batch",
-)
 def test_user_label_breaking_batch_format_is_rejected() -> None:
     """Uppercase, spaces, punctuation and over-long labels are caught before Batch."""
     user = {"Team Name": "ML!", "k": "v" * 64, "a" * 64: "v"}
