@@ -93,6 +93,11 @@ class ObjectStore:
                 )
             except exceptions.PreconditionFailed:
                 return False
+            except exceptions.NotFound as exc:
+                raise ConfigurationError(
+                    f"could not write gs://{bucket}/{name}: the bucket does not "
+                    "exist. Create it, or set STATUS_BUCKET to an existing bucket"
+                ) from exc
         return True
 
     def _bucket(self, name: str) -> Any:

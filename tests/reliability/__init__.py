@@ -1,0 +1,1 @@
+"""Reliability: lost notifications, crash windows, secrets and trust."""
