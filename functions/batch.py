@@ -9,6 +9,7 @@ problems become ConfigurationError.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -23,6 +24,7 @@ from functions.secrets import scrub
 from functions.violations import Violation
 
 T = TypeVar("T")
+_REQUEST_LINE = re.compile(r"^(GET|POST|PATCH|DELETE) \S+: ")
 
 
 class BatchJobs:
@@ -127,6 +129,8 @@ class BatchJobs:
 
 
 def _refusal(message: str, job: dict[str, Any]) -> Violation:
+    # Over REST the message starts with the request line: not Batch's words.
+    message = _REQUEST_LINE.sub("", message)
     return Violation(
         violations.SCHEMA,
         "",
