@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from google.cloud import pubsub_v1
+import google.cloud.pubsub_v1
 
 from devstack import processes
 from devstack.stack import LocalStack, Ports, StackSettings, running_stack
@@ -59,7 +59,7 @@ class EventWatch:
     def __init__(self, stack: LocalStack, out: TextIO) -> None:
         self.settings = stack.settings
         self.out = out
-        self.subscriber = pubsub_v1.SubscriberClient()
+        self.subscriber = google.cloud.pubsub_v1.SubscriberClient()
         self.events = self._subscribe(self.settings.topics.events, "demo-events")
         self.states = self._subscribe(self.settings.topics.job_state, "demo-states")
         self.seen: list[Event] = []
@@ -71,7 +71,9 @@ class EventWatch:
         )
         return path
 
-    def _pull(self, subscription: str) -> list[pubsub_v1.types.PubsubMessage]:
+    def _pull(
+        self, subscription: str
+    ) -> list[google.cloud.pubsub_v1.types.PubsubMessage]:
         response = self.subscriber.pull(
             subscription=subscription, max_messages=50, timeout=2
         )

@@ -9,9 +9,10 @@ from __future__ import annotations
 import contextlib
 import threading
 
+import google.cloud.pubsub_v1
+import google.cloud.storage
 from google.api_core import exceptions
 from google.auth.credentials import AnonymousCredentials
-from google.cloud import pubsub_v1, storage
 
 from devstack.stack import RECONCILER, StackSettings
 
@@ -28,16 +29,18 @@ MAX_DELIVERY_ATTEMPTS = 5
 
 def create_topics(settings: StackSettings) -> None:
     """Create every topic of the stack, leaving existing ones alone."""
-    publisher = pubsub_v1.PublisherClient()
+    publisher = google.cloud.pubsub_v1.PublisherClient()
     for topic in vars(settings.topics).values():
         with contextlib.suppress(exceptions.AlreadyExists):
             publisher.create_topic(name=settings.topic_path(topic))
 
 
-def storage_client(settings: StackSettings) -> storage.Client:
+def storage_client(settings: StackSettings) -> google.cloud.storage.Client:
     """Return a Cloud Storage client for fake-gcs-server, which takes no credentials."""
     credentials = AnonymousCredentials()  # type: ignore[no-untyped-call]
-    return storage.Client(project=settings.project, credentials=credentials)
+    return google.cloud.storage.Client(
+        project=settings.project, credentials=credentials
+    )
 
 
 def create_bucket(settings: StackSettings) -> None:
@@ -55,7 +58,7 @@ def create_push_subscriptions(
     settings: StackSettings, function_urls: dict[str, str]
 ) -> None:
     """Push each topic to its function, with the dead-letter topic behind it."""
-    subscriber = pubsub_v1.SubscriberClient()
+    subscriber = google.cloud.pubsub_v1.SubscriberClient()
     dead_letters = settings.topic_path(settings.topics.dead_letters)
     for field_name, function in PUSH_ROUTES.items():
         if function not in function_urls:
@@ -83,7 +86,7 @@ def start_reconcile_schedule(
     settings: StackSettings, stop: threading.Event
 ) -> threading.Thread:
     """Publish a tick to the reconcile topic every few seconds, as Cloud Scheduler."""
-    publisher = pubsub_v1.PublisherClient()
+    publisher = google.cloud.pubsub_v1.PublisherClient()
     topic = settings.topic_path(settings.topics.reconcile)
 
     def tick() -> None:
