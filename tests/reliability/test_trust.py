@@ -140,7 +140,7 @@ class RefusingClient:
 
     def create_job(self, **_: Any) -> None:
         """Refuse the job, quoting it."""
-        raise exceptions.BadRequest(self.message)
+        raise exceptions.BadRequest(self.message)  # type: ignore[no-untyped-call]
 
 
 def test_a_batch_refusal_that_quotes_a_secret_is_scrubbed() -> None:
