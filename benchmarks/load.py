@@ -27,7 +27,7 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -66,7 +66,7 @@ class LoadPlan:
     drop_notifications: int = 40
     duplicate_notifications: int = 40
     timeout: float = 300.0
-    state_delay: float = 0.05
+    state_delay: float = 2.0
     reconcile_every: float = 5.0
     seed: int = 7
 
@@ -94,6 +94,7 @@ class Seen:
     )
     terminals: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     terminal_notifications: Counter[str] = field(default_factory=Counter)
+    running: set[str] = field(default_factory=set)
     messages_by_kind: Counter[str] = field(default_factory=Counter)
     submitted_jobs: set[str] = field(default_factory=set)
     strays: list[str] = field(default_factory=list)
@@ -251,17 +252,23 @@ def read_faults(stack: LocalStack) -> dict[str, Any]:
     return answer
 
 
-def fault_settings(plan: LoadPlan) -> dict[str, Any]:
-    """The fault switches the plan asks for, in the emulator's JSON shape."""
+def create_faults(plan: LoadPlan) -> dict[str, Any]:
+    """Failed creates, in the emulator's JSON shape."""
+    return {"failCreates": {"count": plan.fail_creates, "code": "UNAVAILABLE"}}
+
+
+def notification_faults(plan: LoadPlan) -> dict[str, Any]:
+    """Dropped, then repeated, notifications, in the emulator's JSON shape."""
+    # Turned on once every job is RUNNING: the notifications left to come are
+    # final states, so each drop is an end the reconciler must make up for.
     return {
-        "failCreates": {"count": plan.fail_creates, "code": "UNAVAILABLE"},
         "dropNotifications": plan.drop_notifications,
         "duplicateNotifications": plan.duplicate_notifications,
     }
 
 
 def send_all(stack: LocalStack, plan: LoadPlan) -> Sent:
-    """Send every input, turn the faults on halfway, then send the duplicates."""
+    """Send every input with faults turned on halfway, then send the duplicates."""
     sender = Sender(stack, plan)
     invalid_uploads = every_nth(plan.uploads, plan.invalid_fraction)
     invalid_messages = every_nth(plan.messages, plan.invalid_fraction)
@@ -273,7 +280,7 @@ def send_all(stack: LocalStack, plan: LoadPlan) -> Sent:
     started = time.monotonic()
     with ThreadPoolExecutor(SEND_THREADS) as pool:
         sent = list(pool.map(lambda call: call[0](*call[1]), calls[:half]))
-        set_faults(stack, fault_settings(plan))
+        set_faults(stack, create_faults(plan))
         sent += pool.map(lambda call: call[0](*call[1]), calls[half:])
         inputs = {item.identity: item for item in sent}
         repeats = duplicate_plan(sent, plan)
@@ -296,7 +303,7 @@ def duplicate_plan(sent: Sequence[Input], plan: LoadPlan) -> list[Input]:
 
 
 class Watch:
-    """Pulls the events and job state topics in a thread, into a ``Seen``."""
+    """Pulls the events and job state topics, a thread each, into a ``Seen``."""
 
     def __init__(self, stack: LocalStack) -> None:
         self.settings = stack.settings
@@ -306,7 +313,11 @@ class Watch:
         self.seen = Seen()
         self.lock = threading.Lock()
         self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._loop, name="load-watch")
+        # One thread per subscription: a pull on an empty one waits a while.
+        self.threads = [
+            threading.Thread(target=self._loop, args=(self.events, self._add_event)),
+            threading.Thread(target=self._loop, args=(self.states, self._add_state)),
+        ]
 
     def _subscribe(self, topic: str, name: str) -> str:
         path = subscription_path(self.settings, name)
@@ -315,31 +326,37 @@ class Watch:
         )
         return path
 
-    def _loop(self) -> None:
+    def _loop(self, subscription: str, add: Callable[[Any], None]) -> None:
         while not self.stop.is_set():
-            events = pull(self.subscriber, self.events)
-            states = pull(self.subscriber, self.states)
+            messages = pull(self.subscriber, subscription)
             with self.lock:
-                for message in events:
-                    self.seen.add_event(message.attributes, json.loads(message.data))
-                for message in states:
-                    self._add_state(message.attributes)
-            if not events and not states:
+                for message in messages:
+                    add(message)
+            if not messages:
                 self.stop.wait(0.2)
 
-    def _add_state(self, attributes: Mapping[str, str]) -> None:
-        if attributes.get("NewJobState") in FINAL_STATES:
-            self.seen.terminal_notifications[attributes.get("JobName", "")] += 1
+    def _add_event(self, message: Any) -> None:
+        self.seen.add_event(message.attributes, json.loads(message.data))
+
+    def _add_state(self, message: Any) -> None:
+        attributes = message.attributes
+        state, name = attributes.get("NewJobState"), attributes.get("JobName", "")
+        if state in FINAL_STATES:
+            self.seen.terminal_notifications[name] += 1
+        elif state == "RUNNING":
+            self.seen.running.add(name)
 
     @contextmanager
     def running(self) -> Iterator[Watch]:
         """Pull in the background while the block runs."""
-        self.thread.start()
+        for thread in self.threads:
+            thread.start()
         try:
             yield self
         finally:
             self.stop.set()
-            self.thread.join(timeout=30)
+            for thread in self.threads:
+                thread.join(timeout=30)
 
 
 def pull(subscriber: Any, subscription: str) -> list[Any]:
@@ -369,18 +386,24 @@ def all_ended(seen: Seen) -> bool:
 
 
 def wait_until_quiet(
-    watch: Watch, sent: Sent, plan: LoadPlan
+    stack: LocalStack, watch: Watch, sent: Sent, plan: LoadPlan
 ) -> tuple[float | None, float | None]:
     """Wait for every verdict and every end, then a quiet spell; return both times."""
     deadline = sent.started + plan.timeout
     verdicts_at = quiet_at = None
+    armed = False
     while time.monotonic() < deadline and quiet_at is None:
-        time.sleep(0.5)
+        time.sleep(0.2)
         with watch.lock:
-            if verdicts_at is None and all_verdicts(watch.seen, sent.inputs):
-                verdicts_at = time.monotonic() - sent.started
-            if verdicts_at is not None and all_ended(watch.seen):
-                quiet_at = time.monotonic() - sent.started
+            answered = all_verdicts(watch.seen, sent.inputs)
+            running = watch.seen.submitted_jobs <= watch.seen.running
+            ended = answered and all_ended(watch.seen)
+        if verdicts_at is None and answered:
+            verdicts_at = time.monotonic() - sent.started
+        if not armed and answered and running:
+            armed = bool(set_faults(stack, notification_faults(plan)))
+        elif armed and ended:
+            quiet_at = time.monotonic() - sent.started
     if quiet_at is not None:
         time.sleep(plan.settle_seconds)
     return verdicts_at, quiet_at
@@ -537,7 +560,7 @@ def run(plan: LoadPlan, log_dir: Path) -> Report:
         watch = Watch(stack)
         with watch.running():
             sent = send_all(stack, plan)
-            verdicts_at, quiet_at = wait_until_quiet(watch, sent, plan)
+            verdicts_at, quiet_at = wait_until_quiet(stack, watch, sent, plan)
         report = Report(
             plan=plan,
             inputs=sent.inputs,
