@@ -40,5 +40,10 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks
 
+# Thousands of inputs under duplicates and Batch faults; not part of make test.
+.PHONY: load
+load: $(STAMP)
+	$(PY) -m benchmarks load
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
