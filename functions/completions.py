@@ -5,20 +5,25 @@ queried, and Batch has no field we may write, so the record is a small object
 in a bucket (the one place here that survives restarts and that both the relay
 and the reconciler can reach): ``STATUS_PREFIX``completions/JOB_ID/EVENT_ID.json
 in STATUS_BUCKET, or, when that is unset, in the bucket an upload came from.
-It is written after the event is published and only if absent, so a crash in
-between costs one repeat with the same event id, never a lost event.
+
+Whoever creates the record (only if absent, so one of any racing relays and
+reconcilers wins) publishes the event, then stamps the record's publishTime.
+A claim left unstamped for CLAIM_TIMEOUT means its holder died before
+publishing; the next reconcile takes it over, so a crash costs at most one
+repeat with the same event id, never a lost event.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from functions.config import Settings
 from functions.events import Event
 
 FOLDER = "completions/"
+CLAIM_TIMEOUT = timedelta(minutes=2)
 
 
 def completion_record(
@@ -34,12 +39,49 @@ def completion_record(
     return bucket, f"{settings.status_prefix}{FOLDER}{job_id}/{event.id}.json"
 
 
-def record_body(event: Event, now: datetime) -> dict[str, Any]:
-    """What the record holds: which event went out, for which job, and when."""
+def claim_body(event: Event, now: datetime) -> dict[str, Any]:
+    """The record as first written: which event, for which job, claimed when."""
     return {
         "eventId": event.id,
         "type": event.type,
         "jobName": event.data["jobName"],
         "state": event.data["state"],
-        "publishTime": now.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "claimTime": _timestamp(now),
+        "publishTime": None,
     }
+
+
+def published_update(now: datetime) -> dict[str, Any]:
+    """The change that marks a claimed record as published."""
+    return {"publishTime": _timestamp(now)}
+
+
+def merge_record(
+    current: Mapping[str, Any] | None, update: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Apply ``update`` to the record; the first publishTime stays."""
+    merged = {**(current or {}), **update}
+    if current and current.get("publishTime"):
+        merged["publishTime"] = current["publishTime"]
+    return merged
+
+
+def is_published(record: Mapping[str, Any]) -> bool:
+    """Whether the record says its event went out."""
+    return bool(record.get("publishTime"))
+
+
+def claim_expired(record: Mapping[str, Any], now: datetime) -> bool:
+    """Whether an unpublished claim is old enough that its holder must have died."""
+    claimed = record.get("claimTime")
+    if not isinstance(claimed, str):
+        return True
+    try:
+        since = datetime.fromisoformat(claimed.replace("Z", "+00:00"))
+    except ValueError:
+        return True
+    return now - since >= CLAIM_TIMEOUT
+
+
+def _timestamp(now: datetime) -> str:
+    return now.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -3,10 +3,9 @@
 Batch notifications can be missing entirely, so on a schedule the reconciler
 lists the jobs that ended recently and completes each one we submitted the
 way the relay does (``relay.complete``: same event, same id). A job whose
-completion record exists (see ``functions.completions``) was published
-already, by the relay or an earlier tick, and is skipped; so each completion
-goes out once, or, after a crash between the publish and the record, twice
-with one id.
+completion record is claimed (see ``functions.completions``) is skipped,
+unless the claim went stale unpublished, which means its holder died: then
+this run publishes it.
 
 A job with no place for a record (a message's job when STATUS_BUCKET is unset)
 is published again on every tick while it ended within

@@ -14,7 +14,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from functions import labels, logs, reports
-from functions.completions import completion_record, record_body
+from functions.completions import (
+    claim_body,
+    claim_expired,
+    completion_record,
+    is_published,
+    merge_record,
+    published_update,
+)
 from functions.events import TERMINAL_TYPES, Event, terminal_event
 from functions.services import Services
 from functions.sources import Delivery, message_from_delivery, source_key
@@ -82,27 +89,44 @@ def complete(
         return None
 
     record = completion_record(source, event, services.settings)
-    if record and services.storage.read_report(*record) is not None:
-        logs.outcome(
-            f"ignored {job['name']}: its {event.data['state']} event was already "
-            "published",
-            seen_level,
-            event_id=event.id,
-        )
+    if record and not _claim(record, job, event, services, now, seen_level):
         return None
 
     services.events.publish(event)
     _report_final_state(source, event, services, now)
     if record:
-        # After the publish: a crash before this line repeats the event (same
-        # id) on the next notification or reconcile; it never loses it.
-        services.storage.create_report(*record, record_body(event, now))
+        # A crash before this line leaves the claim unstamped; a reconcile
+        # takes it over after CLAIM_TIMEOUT and repeats the event (same id).
+        services.storage.update_report(*record, published_update(now), merge_record)
     logs.outcome(
         f"Batch job {job['name']} ended {event.data['state']}",
         verdict=event.data["state"].lower(),
         event_id=event.id,
     )
     return event
+
+
+def _claim(
+    record: tuple[str, str],
+    job: Mapping[str, Any],
+    event: Event,
+    services: Services,
+    now: datetime,
+    seen_level: int,
+) -> bool:
+    """Take the right to publish ``event``; False when another has or holds it."""
+    if services.storage.create_report(*record, claim_body(event, now)):
+        return True
+    existing = services.storage.read_report(*record) or {}
+    state = event.data["state"]
+    if is_published(existing):
+        reason = f"its {state} event was already published"
+    elif not claim_expired(existing, now):
+        reason = f"its {state} event is being published by another delivery"
+    else:
+        return True
+    logs.outcome(f"ignored {job['name']}: {reason}", seen_level, event_id=event.id)
+    return False
 
 
 def _report_final_state(

@@ -59,6 +59,17 @@ class Stack:
         response.raise_for_status()
         return dict(response.json())
 
+    def write(self, name: str, document: dict[str, Any]) -> None:
+        """Write a JSON object to the bucket, replacing whatever is there."""
+        response = requests.post(
+            f"{self.storage}/upload/storage/v1/b/{self.bucket}/o",
+            params={"uploadType": "media", "name": name},
+            data=json.dumps(document).encode(),
+            headers={"Content-Type": "application/json"},
+            timeout=10,
+        )
+        response.raise_for_status()
+
     def read(self, name: str) -> dict[str, Any] | None:
         """Read a JSON object from the bucket; None when it does not exist."""
         quoted = requests.utils.quote(name, safe="")
