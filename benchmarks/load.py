@@ -40,7 +40,6 @@ from google.api_core import exceptions
 from google.cloud.pubsub_v1 import PublisherClient, SubscriberClient
 
 from benchmarks import common
-from devstack import processes
 from devstack.demo import broken_sample, filled_sample
 from devstack.stack import LocalStack, Ports, StackSettings, running_stack
 from devstack.wiring import storage_client, subscription_path
@@ -535,24 +534,11 @@ def preserved_environment() -> Iterator[None]:
         os.environ.update(saved)
 
 
-def free_ports() -> Ports:
-    """Free ports, with room for the functions' consecutive ones after the first."""
-    # Ports.free checks only the first functions port; the stack uses four.
-    while True:
-        ports = Ports.free()
-        try:
-            for offset in range(4):
-                processes.ensure_port_free(ports.functions + offset, "a function")
-        except processes.PortInUse:
-            continue
-        return ports
-
-
 def run(plan: LoadPlan, log_dir: Path) -> Report:
     """Run one load test on a fresh local stack; return its figures and checks."""
     settings = StackSettings(
         log_dir=log_dir,
-        ports=free_ports(),
+        ports=Ports.free(),
         batch_emulator_args=("--state-delay", str(plan.state_delay)),
         reconcile_every_seconds=plan.reconcile_every,
     )

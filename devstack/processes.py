@@ -63,6 +63,24 @@ def free_port() -> int:
         return port
 
 
+def free_port_run(count: int) -> int:
+    """Return the first of ``count`` consecutive loopback ports that are all free."""
+    while True:
+        first = free_port()
+        if first + count <= 65536 and all(
+            _is_free(port) for port in range(first + 1, first + count)
+        ):
+            return first
+
+
+def _is_free(port: int) -> bool:
+    try:
+        ensure_port_free(port, "")
+    except PortInUse:
+        return False
+    return True
+
+
 def ensure_port_free(port: int, name: str) -> None:
     """Raise ``PortInUse`` naming the service when ``port`` is already bound."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

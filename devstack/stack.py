@@ -60,7 +60,7 @@ class Ports:
             pubsub=processes.free_port(),
             storage=processes.free_port(),
             batch=processes.free_port(),
-            functions=processes.free_port(),
+            functions=processes.free_port_run(len(ENTRY_POINTS) + 1),
         )
 
 
@@ -137,7 +137,12 @@ def _entry_points() -> tuple[str, ...]:
 
 @contextmanager
 def running_stack(settings: StackSettings) -> Iterator[LocalStack]:
-    """Start every service, wire topics and subscriptions, stop all on exit."""
+    """Start every service, wire topics and subscriptions, stop all on exit.
+
+    It sets ``PUBSUB_EMULATOR_HOST`` and ``STORAGE_EMULATOR_HOST`` in this
+    process, since the clients that wire the stack read them; run it in a
+    process of its own (``make dev``) or restore the environment afterwards.
+    """
     ports = settings.ports
     with ExitStack() as stack:
         pubsub = stack.enter_context(
