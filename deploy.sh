@@ -479,9 +479,11 @@ deploy_scheduler() {
     "--project=$PROJECT"; then
     verb=update
   fi
+  # A full topic name: this flag ignores --project and wants core/project.
   run gcloud scheduler jobs "$verb" pubsub "$SCHEDULER_JOB" "--location=$REGION" \
-    "--schedule=*/$RECONCILE_MINUTES * * * *" "--topic=$RECONCILE_TOPIC" \
-    '--message-body={}' "--project=$PROJECT"
+    "--schedule=*/$RECONCILE_MINUTES * * * *" \
+    "--topic=projects/$PROJECT/topics/$RECONCILE_TOPIC" '--message-body={}' \
+    "--project=$PROJECT"
 }
 
 # --- teardown steps ---------------------------------------------------------------

@@ -100,7 +100,8 @@ def test_scheduler_publishes_to_the_reconcile_topic(plan: list[str]) -> None:
     assert plan[-1] == (
         "gcloud scheduler jobs create pubsub batch-gateway-reconcile "
         "--location=europe-west4 '--schedule=*/10 * * * *' "
-        "--topic=batch-job-reconcile '--message-body={}' --project=demo-project"
+        "--topic=projects/demo-project/topics/batch-job-reconcile "
+        "'--message-body={}' --project=demo-project"
     )
 
 
