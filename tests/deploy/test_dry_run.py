@@ -21,7 +21,8 @@ FUNCTIONS = (
 ENV_VARS = (
     "--set-env-vars=GOOGLE_CLOUD_PROJECT=demo-project,BATCH_REGION=europe-west4,"
     "EVENTS_TOPIC=batch-job-events,JOB_STATE_TOPIC=batch-job-state,"
-    "REQUEST_PREFIX=jobs/,STATUS_PREFIX=status/,PREFLIGHT=true,THREADS=8"
+    "REQUEST_PREFIX=jobs/,STATUS_PREFIX=status/,STATUS_BUCKET=demo-uploads,"
+    "PREFLIGHT=true,THREADS=8"
 )
 
 
@@ -191,7 +192,8 @@ def test_settings_come_from_the_environment(fake_gcloud: FakeGcloud) -> None:
         "batch-gateway-trigger@env-project.iam.gserviceaccount.com "
         "--set-env-vars=GOOGLE_CLOUD_PROJECT=env-project,BATCH_REGION=us-east1,"
         "EVENTS_TOPIC=batch-job-events,JOB_STATE_TOPIC=batch-job-state,"
-        "REQUEST_PREFIX=jobs/,STATUS_PREFIX=status/,PREFLIGHT=false,THREADS=1 "
+        "REQUEST_PREFIX=jobs/,STATUS_PREFIX=status/,STATUS_BUCKET=env-bucket,"
+        "PREFLIGHT=false,THREADS=1 "
         "--concurrency=1 --max-instances=10 --memory=512Mi --cpu=0.5 "
         "--timeout=300s --project=env-project --quiet"
     )
