@@ -305,3 +305,46 @@ def function_server(
     argv = functions_framework_command(target, port)
     with run_service(f"function {target}", argv, port, log_dir, env) as service:
         yield service
+
+
+_REGISTRY_CONFIG = """\
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: {storage}
+http:
+  addr: {host}:{port}
+compatibility:
+  schema1:
+    enabled: true
+"""
+
+
+@contextmanager
+def docker_registry(
+    port: int,
+    log_dir: Path,
+    storage_dir: Path,
+    extra_config: str = "",
+    name: str = "docker-registry",
+) -> Iterator[Service]:
+    """Run Debian's ``docker-registry serve`` on ``port``, storing in ``storage_dir``.
+
+    Schema 1 compatibility is on, so the registry can sign a schema 1 manifest
+    that a test then pushes; ``extra_config`` is appended YAML (an auth block).
+    """
+    if shutil.which("docker-registry") is None:
+        raise MissingPrerequisite(
+            "docker-registry is not on PATH: apt-get install docker-registry "
+            "(Debian's build of the CNCF distribution registry)"
+        )
+    slug = "".join(c if c.isalnum() else "-" for c in name.lower())
+    config = log_dir / f"{slug}.yml"
+    settings = _REGISTRY_CONFIG.format(storage=storage_dir, host=HOST, port=port)
+    config.write_text(settings + extra_config)
+
+    argv = ["docker-registry", "serve", str(config)]
+    with run_service(name, argv, port, log_dir) as service:
+        yield service

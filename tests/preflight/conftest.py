@@ -8,7 +8,6 @@ token that is actually sent can both be seen for real.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,23 +16,9 @@ from pathlib import Path
 import pytest
 
 from devstack import processes
+from devstack.images import EMPTY_TAR_GZ, Pushed, Pusher, entry
 from functions import preflight
 from functions.registry import EMULATOR_HOST, Registry
-from tests.preflight.pushing import EMPTY_TAR_GZ, Pushed, Pusher, entry
-
-_CONFIG = """\
-version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: {storage}
-http:
-  addr: 127.0.0.1:{port}
-compatibility:
-  schema1:
-    enabled: true
-"""
 
 _SILLY_AUTH = """\
 auth:
@@ -158,16 +143,9 @@ def _attestation(pushed: Pushed) -> dict[str, object]:
 def _docker_registry(
     name: str, storage: Path, log_dir: Path, extra_config: str = ""
 ) -> Iterator[str]:
-    """Run ``docker-registry serve`` with a throwaway config; yield HOST:PORT."""
-    if shutil.which("docker-registry") is None:
-        raise processes.MissingPrerequisite(
-            "the registry preflight tests need Debian's docker-registry: "
-            "apt-get install docker-registry (.ci/run does this)"
-        )
+    """Run ``docker-registry serve`` on a free port; yield HOST:PORT."""
     port = processes.free_port()
-    config = log_dir / f"{name.replace(' ', '-')}.yml"
-    config.write_text(_CONFIG.format(storage=storage, port=port) + extra_config)
-
-    argv = ["docker-registry", "serve", str(config)]
-    with processes.run_service(name, argv, port, log_dir) as service:
+    with processes.docker_registry(
+        port, log_dir, storage, extra_config, name=name
+    ) as service:
         yield service.address

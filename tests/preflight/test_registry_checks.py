@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from devstack.images import uri
 from functions.preflight import preflight_job
 from functions.registry import Registry
 from functions.violations import Violation
 from tests.preflight.conftest import PushedImages
-from tests.preflight.pushing import uri
 
 PATH = "/taskGroups/0/taskSpec/runnables/0/container/imageUri"
 EMPTY_TAR_GZ = "sha256:a3ed95caeb02ffe68cdd9fd84406680ae93d633cb16422d00e8a7c22955b46d4"
