@@ -13,8 +13,8 @@ from collections.abc import Iterator, Mapping
 
 from functions.config import AllowLists
 from functions.images import parse_image_uri
-from functions.pointers import child, sort_key
-from functions.schema_messages import quoted, snake
+from functions.pointers import field, image_uris, sort_key
+from functions.schema_messages import quoted
 from functions.violations import (
     ARTIFACT_REGISTRY,
     NOT_ALLOWED,
@@ -71,9 +71,9 @@ def _repository_violation(
 def _service_account_violations(
     job: Mapping[str, object], allowed: tuple[str, ...]
 ) -> list[Violation]:
-    policy = _field(job, "allocationPolicy", "")
-    account = policy and _field(policy[1], "serviceAccount", policy[0])
-    email = account and _field(account[1], "email", account[0])
+    policy = field(job, "allocationPolicy", "")
+    account = policy and field(policy[1], "serviceAccount", policy[0])
+    email = account and field(account[1], "email", account[0])
     if email and email[1] in allowed:
         return []
     hint = (
@@ -94,30 +94,10 @@ def _service_account_violations(
 
 def _repositories(job: Mapping[str, object]) -> Iterator[tuple[str, str]]:
     """Yield (pointer to imageUri, LOCATION-docker.pkg.dev/PROJECT/REPOSITORY)."""
-    for group_path, group in _items(_field(job, "taskGroups", "")):
-        spec = _field(group, "taskSpec", group_path)
-        for path, runnable in _items(spec and _field(spec[1], "runnables", spec[0])):
-            container = _field(runnable, "container", path)
-            uri = container and _field(container[1], "imageUri", container[0])
-            image = parse_image_uri(uri[1]) if uri and isinstance(uri[1], str) else None
-            if uri and image is not None:
-                yield uri[0], f"{image.host}/{image.project}/{image.repository}"
-
-
-def _field(value: object, camel: str, path: str) -> tuple[str, object] | None:
-    """(pointer, value) of a field in either spelling, or None."""
-    if not isinstance(value, Mapping):
-        return None
-    for name in (camel, snake(camel)):
-        if name in value:
-            return child(path, name), value[name]
-    return None
-
-
-def _items(found: tuple[str, object] | None) -> Iterator[tuple[str, object]]:
-    if found is not None and isinstance(found[1], list):
-        for index, item in enumerate(found[1]):
-            yield child(found[0], index), item
+    for path, uri in image_uris(job):
+        image = parse_image_uri(uri)
+        if image is not None:
+            yield path, f"{image.host}/{image.project}/{image.repository}"
 
 
 def _one_of(allowed: tuple[str, ...]) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Final, Protocol
 
 from functions.images import ImageRef, parse_image_uri
+from functions.pointers import containers, field
 from functions.violations import (
     DUPLICATE_LAYER,
     EMPTY_LAYER,
@@ -96,37 +97,11 @@ def preflight_job(
 
 def streaming_images(document: Mapping[str, object]) -> Iterator[tuple[str, str]]:
     """Yield (JSON Pointer, imageUri) for each streaming container, as spelt."""
-    for group_path, group in _items(document, "/", ("taskGroups", "task_groups")):
-        spec_key, spec = _field(group, ("taskSpec", "task_spec"))
-        runnables = _items(spec, f"{group_path}/{spec_key}/", ("runnables",))
-        for runnable_path, runnable in runnables:
-            container_key, container = _field(runnable, ("container",))
-            _, flag = _field(container, _STREAMING_FLAG)
-            uri_key, uri = _field(container, ("imageUri", "image_uri"))
-            if flag is True and isinstance(uri, str):
-                yield f"{runnable_path}/{container_key}/{uri_key}", uri
-
-
-_STREAMING_FLAG = ("enableImageStreaming", "enable_image_streaming")
-
-
-def _field(parent: object, spellings: Sequence[str]) -> tuple[str, object]:
-    """Return (key, value) of the first spelling present in a JSON object."""
-    if isinstance(parent, Mapping):
-        for key in spellings:
-            if key in parent:
-                return key, parent[key]
-    return spellings[0], None
-
-
-def _items(
-    parent: object, prefix: str, spellings: Sequence[str]
-) -> Iterator[tuple[str, object]]:
-    """Yield (pointer, item) for each item of a JSON array field, if it is one."""
-    key, items = _field(parent, spellings)
-    if isinstance(items, list):
-        for index, item in enumerate(items):
-            yield f"{prefix}{key}/{index}", item
+    for path, container in containers(document):
+        flag = field(container, "enableImageStreaming", path)
+        uri = field(container, "imageUri", path)
+        if flag and flag[1] is True and uri and isinstance(uri[1], str):
+            yield uri[0], uri[1]
 
 
 def platform_manifest(index: Mapping[str, object]) -> str | NoPlatform:

@@ -15,8 +15,8 @@ from functions.locations import (
     region_of_zone,
     registry_serves,
 )
-from functions.pointers import child
-from functions.schema_messages import quoted, snake
+from functions.pointers import field, image_uris, items, task_groups
+from functions.schema_messages import quoted
 from functions.violations import REGION_MISMATCH, Violation
 
 
@@ -24,7 +24,7 @@ def region_violations(job: Mapping[str, object], region: str) -> list[Violation]
     """Return where the job's images or allowed locations leave region."""
     found = [
         _image_violation(path, uri, region)
-        for path, uri in _image_uris(job)
+        for path, uri in image_uris(job)
         if not _serves(uri, region)
     ]
     found += [
@@ -35,51 +35,14 @@ def region_violations(job: Mapping[str, object], region: str) -> list[Violation]
     return found
 
 
-def _field(value: object, camel: str, path: str) -> tuple[str, object] | None:
-    """Return (pointer, value) of a field in either spelling, or None."""
-    if not isinstance(value, Mapping):
-        return None
-    for name in (camel, snake(camel)):
-        if name in value:
-            return child(path, name), value[name]
-    return None
-
-
-def _items(found: tuple[str, object] | None) -> Iterator[tuple[str, object]]:
-    """Yield (pointer, item) for each item of a list field."""
-    if found is not None and isinstance(found[1], list):
-        for index, item in enumerate(found[1]):
-            yield child(found[0], index), item
-
-
-def _task_groups(job: Mapping[str, object]) -> Iterator[tuple[str, object]]:
-    """Yield (pointer, task group) for each task group."""
-    yield from _items(_field(job, "taskGroups", ""))
-
-
-def _image_uris(job: Mapping[str, object]) -> Iterator[tuple[str, str]]:
-    """Yield (pointer, imageUri) for every container runnable that has one."""
-    for group_path, group in _task_groups(job):
-        spec = _field(group, "taskSpec", group_path)
-        if spec is None:
-            continue
-        for path, runnable in _items(_field(spec[1], "runnables", spec[0])):
-            container = _field(runnable, "container", path)
-            if container is None:
-                continue
-            uri = _field(container[1], "imageUri", container[0])
-            if uri is not None and isinstance(uri[1], str):
-                yield uri[0], uri[1]
-
-
 def _allowed_locations(job: Mapping[str, object]) -> Iterator[tuple[str, str]]:
     """Yield (pointer, entry) for allowedLocations of the job and its task groups."""
-    owners: list[tuple[str, object]] = [("", job), *_task_groups(job)]
+    owners: list[tuple[str, object]] = [("", job), *task_groups(job)]
     for owner_path, owner in owners:
-        policy = _field(owner, "allocationPolicy", owner_path)
-        location = policy and _field(policy[1], "location", policy[0])
-        allowed = location and _field(location[1], "allowedLocations", location[0])
-        for path, entry in _items(allowed or None):
+        policy = field(owner, "allocationPolicy", owner_path)
+        location = policy and field(policy[1], "location", policy[0])
+        allowed = location and field(location[1], "allowedLocations", location[0])
+        for path, entry in items(allowed or None):
             if isinstance(entry, str):
                 yield path, entry
 

@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from jsonschema.exceptions import ValidationError
 
-from functions.pointers import child, pointer
+from functions.pointers import child, pointer, snake
 from functions.violations import SCHEMA, Violation
 
 STREAMING_FIELDS: Final = "imageUri, commands, entrypoint and volumes"
@@ -62,11 +62,6 @@ def quoted(text: str) -> str:
     if len(text) > _MAX_ECHO:
         text = text[: _MAX_ECHO - 3] + "..."
     return repr(text)
-
-
-def snake(name: str) -> str:
-    """Return the snake_case spelling of a lowerCamelCase field name."""
-    return re.sub(r"([A-Z])", lambda match: "_" + match[1].lower(), name)
 
 
 def spelt(instance: object, name: str) -> str:
