@@ -1,8 +1,14 @@
-"""``make demo``: the seed's sample job through the local pipeline, then a bad one."""
+"""``make demo``: the seed's sample job through the local pipeline, then bad ones.
+
+With Debian's docker-registry on PATH the functions run the registry preflight
+against a local registry holding the sample's image, and a third job names an
+image tag that registry does not have.
+"""
 
 from __future__ import annotations
 
 import json
+import shutil
 import string
 import sys
 import time
@@ -17,6 +23,7 @@ from devstack import processes
 from devstack.stack import LocalStack, Ports, StackSettings, running_stack
 from devstack.wiring import storage_client, subscription_path
 from functions.console import describe_event, event_kind
+from functions.violations import IMAGE_NOT_FOUND
 
 SAMPLE = processes.PROJECT_ROOT / "examples" / "image_streaming_simple_job.json"
 SAMPLE_VALUES = {
@@ -133,11 +140,14 @@ def read_report(stack: LocalStack, request_name: str) -> str | None:
 def run(log_dir: Path, out: TextIO = sys.stdout) -> int:
     """Run the demo; return 0 only when every expected event was seen."""
     started = time.monotonic()
+    registry = registry_available()
     settings = StackSettings(
         log_dir=log_dir,
         ports=Ports.free(),  # never collide with a running `make dev`
         batch_emulator_args=("--state-delay", "0.4"),
+        registry=registry,
     )
+    out.write(preflight_line(registry) + "\n")
     out.write(f"starting the local stack (logs in {log_dir})\n")
     out.flush()
     with running_stack(settings) as stack:
@@ -145,6 +155,8 @@ def run(log_dir: Path, out: TextIO = sys.stdout) -> int:
         failures = _demo_good_job(stack, watch, out) + _demo_broken_job(
             stack, watch, out
         )
+        if registry:
+            failures += _demo_missing_image(stack, watch, out)
     elapsed = time.monotonic() - started
     if failures:
         for failure in failures:
@@ -153,6 +165,32 @@ def run(log_dir: Path, out: TextIO = sys.stdout) -> int:
         return 1
     out.write(f"\ndemo passed in {elapsed:.1f} s; every process it started has ended\n")
     return 0
+
+
+def registry_available() -> bool:
+    """Return whether Debian's docker-registry, the local registry, is on PATH."""
+    return shutil.which("docker-registry") is not None
+
+
+def preflight_line(registry: bool) -> str:
+    """Return the line that says whether the registry preflight is on, and why."""
+    if registry:
+        return (
+            "registry preflight: on (a local docker-registry stands in for "
+            "Artifact Registry and holds images/debian:bookworm)"
+        )
+    return (
+        "registry preflight: off (docker-registry is not on PATH; "
+        "apt-get install docker-registry turns it on)"
+    )
+
+
+def missing_image_sample() -> bytes:
+    """Return the sample job naming a tag the local registry does not have."""
+    job = json.loads(filled_sample())
+    container = job["taskGroups"][0]["taskSpec"]["runnables"][0]["container"]
+    container["imageUri"] = container["imageUri"].replace(":bookworm", ":no-such-tag")
+    return json.dumps(job, indent=2).encode()
 
 
 def _demo_good_job(stack: LocalStack, watch: EventWatch, out: TextIO) -> list[str]:
@@ -178,4 +216,19 @@ def _demo_broken_job(stack: LocalStack, watch: EventWatch, out: TextIO) -> list[
         return ["no status report for the broken job"]
     out.write(f"  report for {name}:\n")
     out.writelines(f"    {line}\n" for line in report.splitlines())
+    return []
+
+
+def _demo_missing_image(stack: LocalStack, watch: EventWatch, out: TextIO) -> list[str]:
+    upload(stack, "jobs/missing-image-job.json", missing_image_sample(), out)
+    rejected = watch.wait_for(
+        lambda e: (
+            e.kind == "rejected"
+            and any(
+                v.get("rule") == IMAGE_NOT_FOUND for v in e.data.get("violations", [])
+            )
+        )
+    )
+    if rejected is None:
+        return [f"no rejected event with {IMAGE_NOT_FOUND} for the missing image"]
     return []

@@ -3,7 +3,9 @@
 Cloud Storage notifications go to an uploads topic; push subscriptions deliver
 that topic, the requests topic, the job state topic and the reconcile topic to
 the four functions, each served by Functions Framework, with a dead-letter
-topic behind every push subscription.
+topic behind every push subscription. With ``registry`` on, a local
+docker-registry stands in for Artifact Registry, holding the demo image, and
+the functions run the registry preflight against it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devstack import processes
+from devstack import images, processes
+from functions.registry import EMULATOR_HOST
 
 ENTRY_POINTS = ("submit_from_gcs", "submit_from_pubsub", "relay_job_state")
 RECONCILER = "reconcile_jobs"
@@ -41,6 +44,7 @@ class Ports:
     storage: int = 4443
     batch: int = 8089
     functions: int = 8081
+    registry: int = 5000
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str]) -> Ports:
@@ -51,6 +55,7 @@ class Ports:
             storage=int(env.get("STORAGE_PORT", defaults.storage)),
             batch=int(env.get("BATCH_PORT", defaults.batch)),
             functions=int(env.get("FUNCTIONS_PORT", defaults.functions)),
+            registry=int(env.get("REGISTRY_PORT", defaults.registry)),
         )
 
     @classmethod
@@ -61,6 +66,7 @@ class Ports:
             storage=processes.free_port(),
             batch=processes.free_port(),
             functions=processes.free_port_run(len(ENTRY_POINTS) + 1),
+            registry=processes.free_port(),
         )
 
 
@@ -77,6 +83,7 @@ class StackSettings:
     batch_emulator_args: tuple[str, ...] = ()
     reconcile_every_seconds: float = 5.0
     preflight: bool = False
+    registry: bool = False
 
     def topic_path(self, topic: str) -> str:
         """Return the full resource name of ``topic`` in the local project."""
@@ -92,9 +99,11 @@ class LocalStack:
     storage: processes.Service
     batch: processes.Service
     functions: dict[str, processes.Service]
+    registry: processes.Service | None = None
 
     def client_environment(self) -> dict[str, str]:
         """Return the variables a client (the CLI, a test) needs to use the stack."""
+        registry = {EMULATOR_HOST: self.registry.address} if self.registry else {}
         return {
             "GOOGLE_CLOUD_PROJECT": self.settings.project,
             "BATCH_REGION": self.settings.region,
@@ -105,13 +114,19 @@ class LocalStack:
             "JOB_STATE_TOPIC": self.settings.topics.job_state,
             "REQUESTS_TOPIC": self.settings.topics.requests,
             "REQUESTS_BUCKET": self.settings.bucket,
+            **registry,
         }
 
 
 def function_environment(
-    settings: StackSettings, pubsub: str, storage: str, batch: str
+    settings: StackSettings, pubsub: str, storage: str, batch: str, registry: str = ""
 ) -> dict[str, str]:
-    """Return the environment each function runs with, as deploy.sh sets it."""
+    """Return the environment each function runs with, as deploy.sh sets it.
+
+    Given a local registry's HOST:PORT, the preflight is on and reads from it.
+    """
+    preflight = settings.preflight or bool(registry)
+    emulator = {EMULATOR_HOST: registry} if registry else {}
     return {
         "GOOGLE_CLOUD_PROJECT": settings.project,
         "BATCH_REGION": settings.region,
@@ -120,11 +135,12 @@ def function_environment(
         "REQUEST_PREFIX": "jobs/",
         "STATUS_PREFIX": "status/",
         "STATUS_BUCKET": settings.bucket,
-        "PREFLIGHT": "true" if settings.preflight else "false",
+        "PREFLIGHT": "true" if preflight else "false",
         "PUBSUB_EMULATOR_HOST": pubsub,
         "STORAGE_EMULATOR_HOST": storage,
         "BATCH_EMULATOR_HOST": batch,
         "THREADS": "8",
+        **emulator,
     }
 
 
@@ -171,7 +187,18 @@ def running_stack(settings: StackSettings) -> Iterator[LocalStack]:
                 settings.batch_emulator_args,
             )
         )
-        env = function_environment(settings, pubsub.address, storage.url, batch.address)
+        registry = (
+            stack.enter_context(_registry_with_demo_image(settings))
+            if settings.registry
+            else None
+        )
+        env = function_environment(
+            settings,
+            pubsub.address,
+            storage.url,
+            batch.address,
+            registry.address if registry else "",
+        )
         functions = {
             name: stack.enter_context(
                 processes.function_server(
@@ -187,4 +214,16 @@ def running_stack(settings: StackSettings) -> Iterator[LocalStack]:
             stop = threading.Event()
             stack.callback(stop.set)
             wiring.start_reconcile_schedule(settings, stop)
-        yield LocalStack(settings, pubsub, storage, batch, functions)
+        yield LocalStack(settings, pubsub, storage, batch, functions, registry)
+
+
+@contextmanager
+def _registry_with_demo_image(settings: StackSettings) -> Iterator[processes.Service]:
+    """Run docker-registry with storage under the log directory; push debian."""
+    storage = settings.log_dir / "registry-storage"
+    storage.mkdir(exist_ok=True)
+    with processes.docker_registry(
+        settings.ports.registry, settings.log_dir, storage
+    ) as registry:
+        images.push_demo_image(registry.url)
+        yield registry
