@@ -8,7 +8,6 @@ image tag that registry does not have.
 from __future__ import annotations
 
 import json
-import shutil
 import string
 import sys
 import time
@@ -20,7 +19,14 @@ from typing import Any, TextIO
 import google.cloud.pubsub_v1
 
 from devstack import processes
-from devstack.stack import LocalStack, Ports, StackSettings, running_stack
+from devstack.stack import (
+    LocalStack,
+    Ports,
+    StackSettings,
+    preflight_line,
+    registry_available,
+    running_stack,
+)
 from devstack.wiring import storage_client, subscription_path
 from functions.console import describe_event, event_kind
 from functions.violations import IMAGE_NOT_FOUND
@@ -165,24 +171,6 @@ def run(log_dir: Path, out: TextIO = sys.stdout) -> int:
         return 1
     out.write(f"\ndemo passed in {elapsed:.1f} s; every process it started has ended\n")
     return 0
-
-
-def registry_available() -> bool:
-    """Return whether Debian's docker-registry, the local registry, is on PATH."""
-    return shutil.which("docker-registry") is not None
-
-
-def preflight_line(registry: bool) -> str:
-    """Return the line that says whether the registry preflight is on, and why."""
-    if registry:
-        return (
-            "registry preflight: on (a local docker-registry stands in for "
-            "Artifact Registry and holds images/debian:bookworm)"
-        )
-    return (
-        "registry preflight: off (docker-registry is not on PATH; "
-        "apt-get install docker-registry turns it on)"
-    )
 
 
 def missing_image_sample() -> bytes:

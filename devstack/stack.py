@@ -11,6 +11,7 @@ the functions run the registry preflight against it.
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
@@ -61,13 +62,22 @@ class Ports:
     @classmethod
     def free(cls) -> Ports:
         """Pick free ports, for tests that must not collide with a running stack."""
+        functions = processes.free_port_run(len(ENTRY_POINTS) + 1)
         return cls(
             pubsub=processes.free_port(),
             storage=processes.free_port(),
             batch=processes.free_port(),
-            functions=processes.free_port_run(len(ENTRY_POINTS) + 1),
-            registry=processes.free_port(),
+            functions=functions,
+            registry=_free_port_outside(functions, len(ENTRY_POINTS) + 1),
         )
+
+
+def _free_port_outside(first: int, count: int) -> int:
+    """Return a free port not among the ``count`` ports from ``first`` (unbound yet)."""
+    while True:
+        port = processes.free_port()
+        if not first <= port < first + count:
+            return port
 
 
 @dataclass(frozen=True)
@@ -142,6 +152,24 @@ def function_environment(
         "THREADS": "8",
         **emulator,
     }
+
+
+def registry_available() -> bool:
+    """Return whether Debian's docker-registry, the local registry, is on PATH."""
+    return shutil.which("docker-registry") is not None
+
+
+def preflight_line(registry: bool) -> str:
+    """Return the line that says whether the registry preflight is on, and why."""
+    if registry:
+        return (
+            "registry preflight: on (a local docker-registry stands in for "
+            "Artifact Registry and holds images/debian:bookworm)"
+        )
+    return (
+        "registry preflight: off (docker-registry is not on PATH; "
+        "apt-get install docker-registry turns it on)"
+    )
 
 
 def _entry_points() -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from devstack import processes
+from devstack.stack import Ports
 
 ROOT = processes.PROJECT_ROOT
 SAMPLE = ROOT / "examples" / "image_streaming_simple_job.json"
@@ -29,11 +31,13 @@ def _read_until(stream: object, marker: str, lines: list[str]) -> None:
 @pytest.fixture(scope="module")
 def dev_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """Run `python -m devstack dev` on free ports; yield the exports it printed."""
+    free = Ports.free()  # the functions take consecutive ports from FUNCTIONS_PORT
     ports = {
-        "PUBSUB_PORT": processes.free_port(),
-        "STORAGE_PORT": processes.free_port(),
-        "BATCH_PORT": processes.free_port(),
-        "FUNCTIONS_PORT": processes.free_port(),
+        "PUBSUB_PORT": free.pubsub,
+        "STORAGE_PORT": free.storage,
+        "BATCH_PORT": free.batch,
+        "FUNCTIONS_PORT": free.functions,
+        "REGISTRY_PORT": free.registry,
     }
     env = {**os.environ, **{key: str(value) for key, value in ports.items()}}
     process = subprocess.Popen(
@@ -72,7 +76,68 @@ def test_dev_prints_what_a_second_shell_needs(dev_stack: dict[str, str]) -> None
         "EVENTS_TOPIC",
         "REQUESTS_TOPIC",
         "REQUESTS_BUCKET",
+        "ARTIFACT_REGISTRY_EMULATOR_HOST",
     }
+
+
+def _sample(image: str) -> str:
+    return (
+        SAMPLE.read_text()
+        .replace("${Location}", "us-central1")
+        .replace("${ProjectID}", "local-project")
+        .replace("${RepositoryName}", "images")
+        .replace("${Image}", image)
+    )
+
+
+def test_preflight_from_a_second_shell_reads_the_dev_registry(
+    dev_stack: dict[str, str], tmp_path: Path
+) -> None:
+    """`validate --preflight` passes the pushed debian image and flags a missing tag."""
+    good = tmp_path / "good.json"
+    good.write_text(_sample("debian:bookworm"))
+    missing = tmp_path / "missing.json"
+    missing.write_text(_sample("debian:no-such-tag"))
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "functions",
+            "validate",
+            "--preflight",
+            "--format",
+            "json",
+            str(good),
+            str(missing),
+        ],
+        cwd=ROOT,
+        env={**os.environ, **dev_stack},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    verdicts = [
+        (r["valid"], [(v["rule"], v["message"]) for v in r["violations"]])
+        for r in json.loads(result.stdout)["results"]
+    ]
+    assert verdicts == [
+        (True, []),
+        (
+            False,
+            [
+                (
+                    "image-not-found",
+                    "image us-central1-docker.pkg.dev/local-project/images/"
+                    "debian:no-such-tag was not found: the registry has no such "
+                    "repository, image or tag",
+                )
+            ],
+        ),
+    ]
 
 
 @pytest.mark.parametrize("how", [[], ["--publish"]], ids=["upload", "publish"])
@@ -81,13 +146,7 @@ def test_cli_submits_to_dev_and_follows_the_job_to_its_end(
 ) -> None:
     """`python -m functions submit --follow` against `make dev` ends in succeeded."""
     job = tmp_path / f"sample{len(how)}.json"
-    job.write_text(
-        SAMPLE.read_text()
-        .replace("${Location}", "us-central1")
-        .replace("${ProjectID}", "local-project")
-        .replace("${RepositoryName}", "images")
-        .replace("${Image}", "debian")
-    )
+    job.write_text(_sample("debian"))
 
     result = subprocess.run(
         [sys.executable, "-m", "functions", "submit", *how, "--follow", str(job)],
@@ -105,7 +164,7 @@ def test_cli_submits_to_dev_and_follows_the_job_to_its_end(
 
 
 def test_demo_runs_the_sample_and_a_broken_job_and_exits_zero() -> None:
-    """`python -m devstack demo` shows submitted, succeeded, rejected, and passes."""
+    """`python -m devstack demo` runs with the preflight on and shows every verdict."""
     result = subprocess.run(
         [sys.executable, "-m", "devstack", "demo"],
         cwd=ROOT,
@@ -119,4 +178,13 @@ def test_demo_runs_the_sample_and_a_broken_job_and_exits_zero() -> None:
     for expected in ("event  submitted", "event  succeeded", "event  rejected"):
         assert expected in result.stdout
     assert '"verdict": "rejected"' in result.stdout
+    assert result.stdout.startswith(
+        "registry preflight: on (a local docker-registry stands in for "
+        "Artifact Registry and holds images/debian:bookworm)\n"
+    )
+    assert (
+        "/taskGroups/0/taskSpec/runnables/0/container/imageUri: image-not-found "
+        "image us-central1-docker.pkg.dev/local-project/images/debian:no-such-tag "
+        "was not found: the registry has no such repository, image or tag\n"
+    ) in result.stdout
     assert "demo passed in" in result.stdout
