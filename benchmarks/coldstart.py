@@ -119,7 +119,7 @@ def cold_start(
         argv[1:1] = ["-X", "importtime"]
     session = requests.Session()
     started = time.perf_counter()
-    with common.spawned(argv, env, log_path) as process:
+    with processes.spawned(argv, log_path, env) as process:
         _wait_for_port(port, process)
         listening = time.perf_counter() - started
         common.post_event(session, f"http://{processes.HOST}:{port}/", *event)

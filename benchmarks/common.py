@@ -6,9 +6,7 @@ import base64
 import json
 import os
 import platform
-import signal
 import statistics
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -144,42 +142,6 @@ def post_event(
 def bench_job() -> bytes:
     """Return the job every benchmark submits: the seed sample, placeholders filled."""
     return seed_job()
-
-
-@contextmanager
-def spawned(
-    argv: Sequence[str], env: Mapping[str, str], log_path: Path
-) -> Iterator[subprocess.Popen[bytes]]:
-    """Run ``argv`` in its own process group, logging to ``log_path``; stop on exit."""
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            list(argv),
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **env},
-            cwd=processes.PROJECT_ROOT,
-            start_new_session=True,
-        )
-    try:
-        yield process
-    finally:
-        stop_group(process)
-
-
-def stop_group(process: subprocess.Popen[bytes]) -> None:
-    """Stop a process group started by ``spawned``: TERM, then KILL after 5 s."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        if process.poll() is not None:
-            return
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def median(values: Sequence[float]) -> float:

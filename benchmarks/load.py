@@ -64,7 +64,7 @@ class LoadPlan:
     fail_creates: int = 20
     drop_notifications: int = 40
     duplicate_notifications: int = 40
-    timeout: float = 300.0
+    timeout: float = 600.0
     state_delay: float = 2.0
     reconcile_every: float = 5.0
     seed: int = 7

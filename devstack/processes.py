@@ -125,6 +125,27 @@ def _stop(process: subprocess.Popen[bytes], grace: float = 5.0) -> None:
 
 
 @contextmanager
+def spawned(
+    argv: Sequence[str], log_path: Path, env: Mapping[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run ``argv`` in its own process group, logging to ``log_path``; stop on exit."""
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            list(argv),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+            cwd=PROJECT_ROOT,
+            start_new_session=True,
+        )
+    try:
+        yield process
+    finally:
+        _stop(process)
+
+
+@contextmanager
 def run_service(
     name: str,
     argv: Sequence[str],
@@ -137,21 +158,9 @@ def run_service(
     ensure_port_free(port, name)
     slug = "".join(c if c.isalnum() else "-" for c in name.lower())
     log_path = log_dir / f"{slug}.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            list(argv),
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
-            cwd=PROJECT_ROOT,
-            start_new_session=True,
-        )
-    try:
+    with spawned(argv, log_path, env) as process:
         _wait_until_listening(name, process, port, log_path, timeout)
         yield Service(name, port, log_path, process)
-    finally:
-        _stop(process)
 
 
 def _wait_until_listening(
