@@ -36,6 +36,15 @@ def _submit(stack: LoggedStack) -> dict[str, Any]:
     return job
 
 
+def _ended_unnoticed(stack: LoggedStack) -> dict[str, Any]:
+    """Submit a job and wait for its end with every Batch notification dropped."""
+    stack.set_batch_faults({"dropNotifications": 1000})
+    try:
+        return _wait_until_ended(stack, _submit(stack)["name"])
+    finally:
+        stack.set_batch_faults({"dropNotifications": 0})
+
+
 def _tick(stack: LoggedStack) -> None:
     """One scheduled run of reconcile_jobs, as Cloud Scheduler's message makes it."""
     response = stack.push("reconcile_jobs", b"{}", {}, uuid.uuid4().hex)
@@ -46,11 +55,7 @@ def test_dropped_notifications_are_published_once_by_the_reconciler(
     stack: LoggedStack,
 ) -> None:
     """Every notification lost: the first tick publishes, later ticks do not."""
-    stack.set_batch_faults({"dropNotifications": 1000})
-    try:
-        job = _wait_until_ended(stack, _submit(stack)["name"])
-    finally:
-        stack.set_batch_faults({"dropNotifications": 0})
+    job = _ended_unnoticed(stack)
     job_id = job["name"].rpartition("/")[2]
     expected = terminal_event(job, datetime.now(UTC))
     assert expected is not None
@@ -145,11 +150,7 @@ def test_an_unpublished_claim_is_taken_over_only_once_stale(
     stack: LoggedStack, claimed_minutes_ago: int, published: int
 ) -> None:
     """A claim whose holder died is published by a tick; a fresh one is left alone."""
-    stack.set_batch_faults({"dropNotifications": 1000})
-    try:
-        job = _wait_until_ended(stack, _submit(stack)["name"])
-    finally:
-        stack.set_batch_faults({"dropNotifications": 0})
+    job = _ended_unnoticed(stack)
     job_id = job["name"].rpartition("/")[2]
     claimed_at = datetime.now(UTC) - timedelta(minutes=claimed_minutes_ago)
     expected = terminal_event(job, claimed_at)
