@@ -14,7 +14,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -186,6 +186,48 @@ class Stack:
         return dict(response.json())
 
 
+def stack_environment(
+    suffix: str, pubsub: str, storage: str, batch: str, **settings: str
+) -> dict[str, str]:
+    """The functions' environment: this stack's topics, the emulators, ``settings``."""
+    return {
+        "GOOGLE_CLOUD_PROJECT": PROJECT,
+        "BATCH_REGION": REGION,
+        "EVENTS_TOPIC": f"events-{suffix}",
+        "JOB_STATE_TOPIC": f"job-state-{suffix}",
+        "PREFLIGHT": "false",
+        "RETRY_INITIAL": "0.2",
+        **settings,
+        "PUBSUB_EMULATOR_HOST": pubsub,
+        "STORAGE_EMULATOR_HOST": storage,
+        "BATCH_EMULATOR_HOST": batch,
+    }
+
+
+@contextmanager
+def served_functions(
+    env: dict[str, str], suffix: str, bucket: str, log_dir: Path
+) -> Iterator[tuple[dict[str, processes.Service], str]]:
+    """Create the bucket, serve every target, wire the topics; yield servers, sub."""
+    requests.post(
+        f"{env['STORAGE_EMULATOR_HOST']}/storage/v1/b",
+        json={"name": bucket},
+        timeout=10,
+    ).raise_for_status()
+    with pytest.MonkeyPatch.context() as patch, ExitStack() as running:
+        # This process's own clients (pulling events, listing jobs) use them too.
+        for name in ("PUBSUB_EMULATOR_HOST", "STORAGE_EMULATOR_HOST"):
+            patch.setenv(name, env[name])
+        servers = {
+            target: running.enter_context(
+                processes.function_server(target, processes.free_port(), log_dir, env)
+            )
+            for target in TARGETS
+        }
+        relay = servers["relay_job_state"].url + "/"
+        yield servers, _wire(env, relay, suffix)
+
+
 @pytest.fixture(scope="session")
 def stack(
     pubsub_emulator: str,
@@ -193,46 +235,20 @@ def stack(
     batch_emulator: str,
     service_logs: Path,
 ) -> Iterator[Stack]:
-    """Topics, bucket and the three functions, served on loopback."""
+    """Topics, bucket and the four functions, served on loopback."""
     suffix = uuid.uuid4().hex[:8]
-    env = {
-        "GOOGLE_CLOUD_PROJECT": PROJECT,
-        "BATCH_REGION": REGION,
-        "EVENTS_TOPIC": f"events-{suffix}",
-        "JOB_STATE_TOPIC": f"job-state-{suffix}",
-        "REQUEST_PREFIX": "jobs/",
-        "STATUS_PREFIX": "status/",
-        "PREFLIGHT": "false",
-        "RETRY_INITIAL": "0.2",
-        "RETRY_TIMEOUT": "20",
-        "PUBSUB_EMULATOR_HOST": pubsub_emulator,
-        "STORAGE_EMULATOR_HOST": gcs_emulator,
-        "BATCH_EMULATOR_HOST": batch_emulator,
-    }
-    with pytest.MonkeyPatch.context() as patch, ExitStack() as stack:
-        # This process's own clients (pulling events, listing jobs) use them too.
-        for name in ("PUBSUB_EMULATOR_HOST", "STORAGE_EMULATOR_HOST"):
-            patch.setenv(name, env[name])
-        functions = {}
-        for target in TARGETS:
-            service = stack.enter_context(
-                processes.function_server(
-                    target, processes.free_port(), service_logs, env
-                )
-            )
-            functions[target] = service.url + "/"
-        events_subscription = _wire(env, functions["relay_job_state"], suffix)
-        bucket = f"requests-{suffix}"
-        requests.post(
-            f"{gcs_emulator}/storage/v1/b", json={"name": bucket}, timeout=10
-        ).raise_for_status()
+    env = stack_environment(
+        suffix, pubsub_emulator, gcs_emulator, batch_emulator, RETRY_TIMEOUT="20"
+    )
+    bucket = f"requests-{suffix}"
+    with served_functions(env, suffix, bucket, service_logs) as (servers, events):
         yield Stack(
             pubsub_emulator,
             gcs_emulator,
             batch_emulator,
-            functions,
+            {target: server.url + "/" for target, server in servers.items()},
             bucket,
-            events_subscription,
+            events,
             env,
         )
 

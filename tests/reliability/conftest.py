@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from devstack import processes
-from tests.functions.conftest import PROJECT, REGION, TARGETS, Stack, _wire
+from tests.functions.conftest import Stack, served_functions, stack_environment
 
 
 @dataclass
@@ -66,33 +66,16 @@ def stack(
     bucket = f"reliability-{suffix}"
     log_dir = service_logs / f"reliability-{suffix}"
     log_dir.mkdir()
-    env = {
-        "GOOGLE_CLOUD_PROJECT": PROJECT,
-        "BATCH_REGION": REGION,
-        "EVENTS_TOPIC": f"events-{suffix}",
-        "JOB_STATE_TOPIC": f"job-state-{suffix}",
-        "STATUS_BUCKET": bucket,
-        "PREFLIGHT": "false",
-        "RETRY_INITIAL": "0.2",
-        "RETRY_TIMEOUT": "10",
-        "PUBSUB_EMULATOR_HOST": pubsub_emulator,
-        "STORAGE_EMULATOR_HOST": gcs_emulator,
-        "BATCH_EMULATOR_HOST": batch_emulator,
-    }
-    requests.post(
-        f"{gcs_emulator}/storage/v1/b", json={"name": bucket}, timeout=10
-    ).raise_for_status()
-    with pytest.MonkeyPatch.context() as patch, ExitStack() as running:
-        for name in ("PUBSUB_EMULATOR_HOST", "STORAGE_EMULATOR_HOST"):
-            patch.setenv(name, env[name])
-        servers = {
-            target: running.enter_context(
-                processes.function_server(target, processes.free_port(), log_dir, env)
-            )
-            for target in TARGETS
-        }
+    env = stack_environment(
+        suffix,
+        pubsub_emulator,
+        gcs_emulator,
+        batch_emulator,
+        STATUS_BUCKET=bucket,
+        RETRY_TIMEOUT="10",
+    )
+    with served_functions(env, suffix, bucket, log_dir) as (servers, subscription):
         urls = {target: server.url + "/" for target, server in servers.items()}
-        subscription = _wire(env, urls["relay_job_state"], suffix)
         yield LoggedStack(
             pubsub_emulator,
             gcs_emulator,
