@@ -11,8 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from devstack import processes
+
+# Generated cases are the same on every run, so CI cannot fail by chance; a
+# developer can widen the search with --hypothesis-profile=explore.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+settings.register_profile("explore", max_examples=2000, deadline=None)
+settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")

@@ -22,13 +22,20 @@ VALUE = re.compile(r"^[a-z0-9_-]{0,63}$")
 def test_upload_labels_follow_batch_rules_and_round_trip(
     bucket: str, name: str, generation: int
 ) -> None:
-    """Every label is valid for Batch, and decoding gives the source back."""
+    """Every label is valid for Batch, and decoding gives the source back.
+
+    An object name too long for eight escaped label values is left out, as the
+    README's known gaps say; the rest of the source still comes back.
+    """
     upload = Upload(bucket, name, str(generation))
+    expected = upload.as_source()
+    if len(labels._encode(name)) > labels._VALUE_MAX * labels._MAX_PARTS:
+        del expected["object"]
 
     found = labels.source_labels(upload.as_source(), upload.key)
 
     assert all(LABEL.fullmatch(key) and VALUE.fullmatch(v) for key, v in found.items())
-    assert labels.source_from_labels(found) == upload.as_source()
+    assert labels.source_from_labels(found) == expected
 
 
 def test_message_labels_round_trip() -> None:
